@@ -1,0 +1,120 @@
+"""The `casegraph` command: global options, sub-commands and error handling.
+
+Errors from the services are one sentence on stderr and a documented exit code;
+a traceback appears only with `--debug`.
+"""
+
+from __future__ import annotations
+
+import sys
+import traceback
+from pathlib import Path
+from typing import Annotated
+
+import click
+import typer
+from rich.text import Text
+
+from casegraph import __version__
+from casegraph.cli import datasets_cmd, demo_cmd, entity_cmd, export_cmd, ingest_cmd, init_cmd
+from casegraph.cli import stats_cmd
+from casegraph.cli.exit_codes import INTERNAL, USAGE, exit_code_for
+from casegraph.cli.state import State, err
+from casegraph.errors import CasegraphError
+
+app = typer.Typer(
+    name="casegraph",
+    help=(
+        "casegraph: bring records from many sources into one entity model, with "
+        "provenance for every value.\n\n"
+        "Examples:\n\n"
+        "  casegraph init\n\n"
+        "  casegraph ingest registry.csv --dataset registry --mapping registry.yml\n\n"
+        "  casegraph stats\n\n"
+        "Exit codes: 0 ok, 1 error, 2 usage, 3 not initialised or misconfigured, 4 not "
+        "found, 5 bad input, 6 rejected under --strict, 7 store error, 70 internal error."
+    ),
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+    rich_markup_mode=None,
+)
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"casegraph {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def root(
+    ctx: typer.Context,
+    data_dir: Annotated[
+        Path | None,
+        typer.Option(
+            "--data-dir",
+            envvar="CASEGRAPH_DATA_DIR",
+            help="Data directory (SQLite store, reject reports). "
+            "Default: ~/.local/share/casegraph. PostgreSQL: set CASEGRAPH_DATABASE_URL.",
+        ),
+    ] = None,
+    debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks on errors.")] = False,
+    version: Annotated[
+        bool, typer.Option("--version", callback=_version, is_eager=True, help="Print version.")
+    ] = False,
+) -> None:
+    ctx.obj = State(data_dir=data_dir, debug=debug)
+
+
+app.command("init")(init_cmd.init)
+app.command("ingest")(ingest_cmd.ingest)
+app.add_typer(datasets_cmd.app, name="datasets")
+app.add_typer(entity_cmd.app, name="entity")
+app.command("export")(export_cmd.export)
+app.command("stats")(stats_cmd.stats)
+app.add_typer(demo_cmd.app, name="demo")
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the CLI; returns the exit code instead of raising for expected errors."""
+    args = sys.argv[1:] if argv is None else argv
+    debug = "--debug" in args
+    command = typer.main.get_command(app)
+    try:
+        command.main(args=args, prog_name="casegraph", standalone_mode=False)
+    except CasegraphError as exc:
+        if debug:
+            traceback.print_exc()
+        err.print(Text.assemble(("error: ", "bold red"), exc.message), highlight=False)
+        return exit_code_for(exc)
+    except click.exceptions.Exit as exc:
+        return int(exc.exit_code)
+    except click.ClickException as exc:
+        exc.show()
+        return USAGE
+    except click.exceptions.Abort:
+        err.print("aborted")
+        return 130
+    except KeyboardInterrupt:
+        err.print("interrupted: rerun the same command to resume")
+        return 130
+    except BrokenPipeError:
+        return 0
+    except Exception as exc:  # noqa: BLE001 - the last line of defence for users
+        if debug:
+            traceback.print_exc()
+        err.print(
+            Text.assemble(
+                ("internal error: ", "bold red"),
+                f"{type(exc).__name__}: {exc}. This is a bug; rerun with --debug for the "
+                "traceback and report it.",
+            ),
+            highlight=False,
+        )
+        return INTERNAL
+    return 0
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,121 @@
+"""`casegraph datasets list|show|delete`."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from casegraph.cli.state import err, out, state
+from casegraph.services import datasets as datasets_service
+from casegraph.services.runs import list_runs
+from casegraph.services.stats import entity_counts
+
+app = typer.Typer(
+    help="List, inspect and delete datasets.\n\nExamples:\n\n  casegraph datasets list\n\n"
+    "  casegraph datasets show registry\n\n  casegraph datasets delete leak --yes",
+    no_args_is_help=True,
+    rich_markup_mode=None,
+)
+
+
+@app.command("list")
+def list_(ctx: typer.Context) -> None:
+    """List datasets with their marking, entity count and last ingest.
+
+    Example:
+
+      casegraph datasets list
+    """
+    store = state(ctx).store()
+    rows = datasets_service.list_datasets(store)
+    store.close()
+    if not rows:
+        out.print("no datasets yet: add one with `casegraph ingest FILE --dataset NAME`")
+        return
+    table = Table("name", "title", "marking", "entities", "runs", "last ingest")
+    for row in rows:
+        table.add_row(
+            row.meta.name,
+            row.meta.title,
+            row.meta.marking,
+            f"{row.entities:,}",
+            str(row.runs),
+            row.last_ingest or "-",
+        )
+    out.print(table)
+
+
+@app.command("show")
+def show(ctx: typer.Context, name: Annotated[str, typer.Argument(help="Dataset name.")]) -> None:
+    """Show a dataset's metadata, entity counts by schema and its ingest runs.
+
+    Example:
+
+      casegraph datasets show registry
+    """
+    store = state(ctx).store()
+    meta = datasets_service.get_dataset(store, name)
+    counts = entity_counts(store, dataset=name)
+    runs = list_runs(store, dataset=name)
+    store.close()
+    info = Table.grid(padding=(0, 2))
+    for label, value in [
+        ("name", meta.name),
+        ("title", meta.title),
+        ("publisher", meta.publisher),
+        ("licence", meta.licence),
+        ("marking", meta.marking),
+        ("legal basis", meta.legal_basis),
+        ("retention", meta.retention),
+        ("owner", meta.owner),
+        ("kind", "user-owned" if meta.user_owned else "source evidence"),
+        ("created", meta.created_at),
+        ("updated", meta.updated_at),
+    ]:
+        info.add_row(label, value or "-")
+    out.print(info)
+    schemata = Table("schema", "entities", title="entities")
+    for count in counts:
+        schemata.add_row(count.schema, f"{count.entities:,}")
+    out.print(schemata)
+    history = Table(
+        "run", "status", "by", "started", "read", "ingested", "rejected", "seconds", "sha256",
+        title="ingest runs",
+    )
+    for run in runs:
+        history.add_row(
+            str(run.id),
+            run.status,
+            run.actor,
+            run.started_at,
+            f"{run.rows_read:,}",
+            f"{run.rows_ingested:,}",
+            f"{run.rows_rejected:,}",
+            f"{run.duration_s:.1f}",
+            run.source_sha256[:12],
+        )
+    out.print(history)
+
+
+@app.command("delete")
+def delete(
+    ctx: typer.Context,
+    name: Annotated[str, typer.Argument(help="Dataset name.")],
+    yes: Annotated[bool, typer.Option("--yes", help="Do not ask for confirmation.")] = False,
+) -> None:
+    """Erase a dataset: its statements, runs and rejects. Cannot be undone.
+
+    Example:
+
+      casegraph datasets delete leak --yes
+    """
+    store = state(ctx).store()
+    datasets_service.get_dataset(store, name)
+    if not yes and not typer.confirm(f"Erase dataset {name!r} and all its statements?"):
+        err.print("nothing deleted")
+        raise typer.Exit(1)
+    removed = datasets_service.delete_dataset(store, name)
+    store.close()
+    out.print(f"deleted dataset {name} ({removed:,} statements)")

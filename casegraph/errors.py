@@ -1,0 +1,49 @@
+"""The one exception tree of casegraph.
+
+Every error a user can cause is a `CasegraphError`. The CLI maps the classes to exit
+codes and the API to HTTP codes; nothing below those edges knows about either.
+Messages are one clear sentence: what was wrong, where, and what to do.
+"""
+
+
+class CasegraphError(Exception):
+    """Base class of every error casegraph reports to a user."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+    def __str__(self) -> str:
+        return self.message
+
+
+class ConfigError(CasegraphError):
+    """The settings (data directory, database URL, markings) are wrong or missing."""
+
+
+class StoreError(CasegraphError):
+    """The store cannot be opened, migrated or written."""
+
+
+class NotInitialisedError(StoreError):
+    """The data directory or database has not been initialised with `casegraph init`."""
+
+
+class NotFoundError(CasegraphError):
+    """An entity, dataset or run that was asked for does not exist."""
+
+
+class InvalidInputError(CasegraphError):
+    """A command argument or value given by the user is not valid."""
+
+
+class SourceError(CasegraphError):
+    """A source file cannot be read at all (missing, unknown format, unreadable)."""
+
+
+class MappingError(CasegraphError):
+    """A mapping file is invalid: unknown schema, property or column, bad YAML."""
+
+
+class RejectedInputError(CasegraphError):
+    """Some input rows were rejected and the user asked for `--strict`."""

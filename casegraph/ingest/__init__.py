@@ -1,0 +1,1 @@
+"""Ingest: source readers, FtM mappings and the resumable pipeline."""

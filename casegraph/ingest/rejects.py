@@ -1,0 +1,75 @@
+"""The machine-readable rejects file: one JSON object per rejected record."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from types import TracebackType
+from typing import IO, Any
+
+import orjson
+
+from casegraph.ingest.records import RowError
+from casegraph.model.origin import Origin
+
+
+def reject_record(
+    *, run_id: int, seq: int, origin: Origin, column: str | None, message: str, raw: str | None
+) -> dict[str, Any]:
+    return {
+        "run": run_id,
+        "record": seq,
+        "file": origin.file,
+        "sheet": origin.sheet,
+        "row": origin.row,
+        "line": origin.line,
+        "url": origin.url,
+        "column": column,
+        "message": message,
+        "raw": raw,
+    }
+
+
+def describe_reject(origin: Origin, column: str | None, message: str) -> str:
+    where = origin.describe()
+    if column:
+        where += f", column {column!r}"
+    return f"{where}: {message}"
+
+
+class RejectWriter:
+    """Streams rejects to a JSON lines file, created on first use."""
+
+    def __init__(self, path: Path, *, run_id: int) -> None:
+        self.path = path
+        self.run_id = run_id
+        self._fh: IO[bytes] | None = None
+
+    def write(self, seq: int, err: RowError) -> None:
+        self.write_record(
+            reject_record(
+                run_id=self.run_id,
+                seq=seq,
+                origin=err.origin,
+                column=err.column,
+                message=err.message,
+                raw=err.raw,
+            )
+        )
+
+    def write_record(self, record: dict[str, Any]) -> None:
+        if self._fh is None:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            self._fh = self.path.open("wb")
+        self._fh.write(orjson.dumps(record) + b"\n")
+
+    def __enter__(self) -> RejectWriter:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        if self._fh is not None:
+            self._fh.close()

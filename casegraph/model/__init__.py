@@ -1,0 +1,1 @@
+"""The pure data model: statements, origins, datasets and entity assembly. No IO, no SQL."""

@@ -1,0 +1,143 @@
+"""The store's tables, in SQLAlchemy Core. Alembic migrations create them.
+
+Statements are keyed by `(entity_id, id)`: one B-tree both enforces idempotency and
+serves entity assembly, which measured twice as fast on ingest as a separate index.
+Two partial indexes cover the other reads: base statements (`prop = 'id'`, one per
+entity and dataset) for listing and counting, and entity-typed values for adjacency.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    Column,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    PrimaryKeyConstraint,
+    String,
+    Table,
+    Text,
+    text,
+)
+
+NAMING = {
+    "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+metadata = MetaData(naming_convention=NAMING)
+
+setting = Table(
+    "setting",
+    metadata,
+    Column("key", String(64), primary_key=True),
+    Column("value", Text, nullable=False),
+)
+
+dataset = Table(
+    "dataset",
+    metadata,
+    Column("name", String(128), primary_key=True),
+    Column("title", Text, nullable=False),
+    Column("publisher", Text),
+    Column("licence", Text),
+    Column("marking", String(64), nullable=False),
+    Column("legal_basis", Text),
+    Column("retention", String(64)),
+    Column("owner", Text),
+    Column("user_owned", Boolean, nullable=False, server_default=text("false")),
+    Column("created_at", String(32), nullable=False),
+    Column("updated_at", String(32), nullable=False),
+)
+
+statement = Table(
+    "statement",
+    metadata,
+    Column("id", String(40), nullable=False),
+    Column("entity_id", String(255), nullable=False),
+    Column("schema", String(64), nullable=False),
+    Column("prop", String(64), nullable=False),
+    Column("prop_type", String(32), nullable=False),
+    Column("value", Text, nullable=False),
+    Column("original_value", Text),
+    Column("lang", String(16)),
+    Column(
+        "dataset",
+        String(128),
+        ForeignKey("dataset.name", ondelete="CASCADE"),
+        nullable=False,
+    ),
+    Column("origin", Text),
+    Column("first_seen", String(32), nullable=False),
+    Column("last_seen", String(32), nullable=False),
+    PrimaryKeyConstraint("entity_id", "id"),
+)
+
+Index(
+    "ix_statement_base",
+    statement.c.dataset,
+    statement.c.schema,
+    statement.c.entity_id,
+    sqlite_where=statement.c.prop == "id",
+    postgresql_where=statement.c.prop == "id",
+)
+Index(
+    "ix_statement_reference",
+    statement.c.value,
+    sqlite_where=statement.c.prop_type == "entity",
+    postgresql_where=statement.c.prop_type == "entity",
+)
+
+ingest_run = Table(
+    "ingest_run",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column(
+        "dataset",
+        String(128),
+        ForeignKey("dataset.name", ondelete="CASCADE"),
+        nullable=False,
+    ),
+    Column("source", Text, nullable=False),
+    Column("source_sha256", String(64), nullable=False),
+    Column("source_bytes", BigInteger, nullable=False),
+    Column("mapping", Text),
+    Column("fingerprint", String(64), nullable=False),
+    Column("format", String(16), nullable=False),
+    Column("actor", Text, nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("strict", Boolean, nullable=False, server_default=text("false")),
+    Column("seen_at", String(32), nullable=False),
+    Column("started_at", String(32), nullable=False),
+    Column("finished_at", String(32)),
+    Column("checkpoint", BigInteger, nullable=False, server_default=text("0")),
+    Column("rows_read", BigInteger, nullable=False, server_default=text("0")),
+    Column("rows_ingested", BigInteger, nullable=False, server_default=text("0")),
+    Column("rows_rejected", BigInteger, nullable=False, server_default=text("0")),
+    Column("statements", BigInteger, nullable=False, server_default=text("0")),
+    Column("duration_s", Float, nullable=False, server_default=text("0")),
+)
+Index("ix_ingest_run_resume", ingest_run.c.dataset, ingest_run.c.fingerprint)
+
+ingest_reject = Table(
+    "ingest_reject",
+    metadata,
+    Column(
+        "run_id",
+        Integer,
+        ForeignKey("ingest_run.id", ondelete="CASCADE"),
+        nullable=False,
+    ),
+    Column("seq", BigInteger, nullable=False),
+    Column("origin", Text, nullable=False),
+    Column("column_name", Text),
+    Column("message", Text, nullable=False),
+    Column("raw", Text),
+    PrimaryKeyConstraint("run_id", "seq"),
+)
