@@ -11,13 +11,19 @@ import traceback
 from pathlib import Path
 from typing import Annotated
 
-import click
 import typer
 from rich.text import Text
 
 from casegraph import __version__
-from casegraph.cli import datasets_cmd, demo_cmd, entity_cmd, export_cmd, ingest_cmd, init_cmd
-from casegraph.cli import stats_cmd
+from casegraph.cli import (
+    datasets_cmd,
+    demo_cmd,
+    entity_cmd,
+    export_cmd,
+    ingest_cmd,
+    init_cmd,
+    stats_cmd,
+)
 from casegraph.cli.exit_codes import INTERNAL, USAGE, exit_code_for
 from casegraph.cli.state import State, err
 from casegraph.errors import CasegraphError
@@ -82,20 +88,22 @@ def main(argv: list[str] | None = None) -> int:
     debug = "--debug" in args
     command = typer.main.get_command(app)
     try:
-        command.main(args=args, prog_name="casegraph", standalone_mode=False)
+        result = command.main(args=args, prog_name="casegraph", standalone_mode=False)
+    except typer.Exit as exc:
+        return int(exc.exit_code)
+    except typer.Abort:
+        err.print("aborted")
+        return 130
+    except typer.TyperException as exc:  # usage errors: Typer prints them itself
+        show = getattr(exc, "show", None)
+        if callable(show):
+            show()
+        return int(getattr(exc, "exit_code", USAGE))
     except CasegraphError as exc:
         if debug:
             traceback.print_exc()
-        err.print(Text.assemble(("error: ", "bold red"), exc.message), highlight=False)
+        err.print(Text.assemble(("error: ", "bold red"), exc.message), soft_wrap=True)
         return exit_code_for(exc)
-    except click.exceptions.Exit as exc:
-        return int(exc.exit_code)
-    except click.ClickException as exc:
-        exc.show()
-        return USAGE
-    except click.exceptions.Abort:
-        err.print("aborted")
-        return 130
     except KeyboardInterrupt:
         err.print("interrupted: rerun the same command to resume")
         return 130
@@ -110,10 +118,10 @@ def main(argv: list[str] | None = None) -> int:
                 f"{type(exc).__name__}: {exc}. This is a bug; rerun with --debug for the "
                 "traceback and report it.",
             ),
-            highlight=False,
+            soft_wrap=True,
         )
         return INTERNAL
-    return 0
+    return result if isinstance(result, int) else 0
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -28,9 +28,8 @@ def list_(ctx: typer.Context) -> None:
 
       casegraph datasets list
     """
-    store = state(ctx).store()
-    rows = datasets_service.list_datasets(store)
-    store.close()
+    with state(ctx).store() as store:
+        rows = datasets_service.list_datasets(store)
     if not rows:
         out.print("no datasets yet: add one with `casegraph ingest FILE --dataset NAME`")
         return
@@ -55,11 +54,10 @@ def show(ctx: typer.Context, name: Annotated[str, typer.Argument(help="Dataset n
 
       casegraph datasets show registry
     """
-    store = state(ctx).store()
-    meta = datasets_service.get_dataset(store, name)
-    counts = entity_counts(store, dataset=name)
-    runs = list_runs(store, dataset=name)
-    store.close()
+    with state(ctx).store() as store:
+        meta = datasets_service.get_dataset(store, name)
+        counts = entity_counts(store, dataset=name)
+        runs = list_runs(store, dataset=name)
     info = Table.grid(padding=(0, 2))
     for label, value in [
         ("name", meta.name),
@@ -81,7 +79,15 @@ def show(ctx: typer.Context, name: Annotated[str, typer.Argument(help="Dataset n
         schemata.add_row(count.schema, f"{count.entities:,}")
     out.print(schemata)
     history = Table(
-        "run", "status", "by", "started", "read", "ingested", "rejected", "seconds", "sha256",
+        "run",
+        "status",
+        "by",
+        "started",
+        "read",
+        "ingested",
+        "rejected",
+        "seconds",
+        "sha256",
         title="ingest runs",
     )
     for run in runs:
@@ -111,11 +117,10 @@ def delete(
 
       casegraph datasets delete leak --yes
     """
-    store = state(ctx).store()
-    datasets_service.get_dataset(store, name)
-    if not yes and not typer.confirm(f"Erase dataset {name!r} and all its statements?"):
-        err.print("nothing deleted")
-        raise typer.Exit(1)
-    removed = datasets_service.delete_dataset(store, name)
-    store.close()
+    with state(ctx).store() as store:
+        datasets_service.get_dataset(store, name)
+        if not yes and not typer.confirm(f"Erase dataset {name!r} and all its statements?"):
+            err.print("nothing deleted")
+            raise typer.Exit(1)
+        removed = datasets_service.delete_dataset(store, name)
     out.print(f"deleted dataset {name} ({removed:,} statements)")

@@ -39,11 +39,10 @@ def show(
 
       casegraph entity show 3f2a9c… --json | jq .properties.name
     """
-    store = state(ctx).store()
-    view = get_entity(store, entity_id)
-    refs_out = outgoing(store, entity_id)
-    refs_in = list(islice(incoming(store, entity_id), SHOWN_REFERENCES + 1))
-    store.close()
+    with state(ctx).store() as store:
+        view = get_entity(store, entity_id)
+        refs_out = outgoing(store, entity_id)
+        refs_in = list(islice(incoming(store, entity_id), SHOWN_REFERENCES + 1))
     if as_json:
         data: dict[str, Any] = view.to_ftm()
         data["provenance"] = {
@@ -105,9 +104,13 @@ def correct(
 
       casegraph entity correct 3f2a9c… birthDate 1971-03-02 --dataset my-corrections
     """
-    store = state(ctx).store()
-    row = add_correction(
-        store, entity_id=entity_id, prop=prop, value=value, dataset=dataset, actor=current_actor()
-    )
-    store.close()
+    with state(ctx).store() as store:
+        row = add_correction(
+            store,
+            entity_id=entity_id,
+            prop=prop,
+            value=value,
+            dataset=dataset,
+            actor=current_actor(),
+        )
     out.print(f"added {row.prop} = {row.value!r} to {row.entity_id} in dataset {row.dataset}")

@@ -16,8 +16,9 @@ from casegraph.services.export import export_ftm, export_statements_csv
 
 def export(
     ctx: typer.Context,
-    format: Annotated[str, typer.Option("--format", "-f", help="ftm (entity JSON lines) or "
-                                                               "csv (statements).")] = "ftm",
+    format: Annotated[
+        str, typer.Option("--format", "-f", help="ftm (entity JSON lines) or csv (statements).")
+    ] = "ftm",
     dataset: Annotated[
         list[str] | None, typer.Option("--dataset", "-d", help="Only these datasets.")
     ] = None,
@@ -42,23 +43,22 @@ def export(
         raise InvalidInputError(f"unknown export format {format!r}: use ftm or csv")
     if format == "csv" and schema:
         raise InvalidInputError("--schema applies to --format ftm only")
-    store = state(ctx).store()
-    for name in dataset or []:
-        get_dataset(store, name)
-    datasets = list(dataset) if dataset else None
-    if format == "ftm":
-        if output is None:
-            count = export_ftm(store, sys.stdout.buffer, datasets=datasets, schema=schema)
+    with state(ctx).store() as store:
+        for name in dataset or []:
+            get_dataset(store, name)
+        datasets = list(dataset) if dataset else None
+        if format == "ftm":
+            if output is None:
+                count = export_ftm(store, sys.stdout.buffer, datasets=datasets, schema=schema)
+            else:
+                with output.open("wb") as fh:
+                    count = export_ftm(store, fh, datasets=datasets, schema=schema)
+            what = "entities"
         else:
-            with output.open("wb") as fh:
-                count = export_ftm(store, fh, datasets=datasets, schema=schema)
-        what = "entities"
-    else:
-        if output is None:
-            count = export_statements_csv(store, sys.stdout, datasets=datasets)
-        else:
-            with output.open("w", encoding="utf-8", newline="") as fh:
-                count = export_statements_csv(store, fh, datasets=datasets)
-        what = "statements"
-    store.close()
+            if output is None:
+                count = export_statements_csv(store, sys.stdout, datasets=datasets)
+            else:
+                with output.open("w", encoding="utf-8", newline="") as fh:
+                    count = export_statements_csv(store, fh, datasets=datasets)
+            what = "statements"
     err.print(f"exported {count:,} {what}" + (f" to {output}" if output else ""))

@@ -18,8 +18,12 @@ FORMATS = ["csv", "tsv", "xlsx", "jsonl", "ftm"]
 
 def ingest(
     ctx: typer.Context,
-    path: Annotated[Path, typer.Argument(help="Data file (CSV, TSV, XLSX, JSON lines, FtM "
-                                                "entity JSON) or an FtM mapping YAML.")],
+    path: Annotated[
+        Path,
+        typer.Argument(
+            help="Data file (CSV, TSV, XLSX, JSON lines, FtM entity JSON) or an FtM mapping YAML."
+        ),
+    ],
     dataset: Annotated[str, typer.Option("--dataset", "-d", help="Dataset to ingest into.")],
     mapping: Annotated[
         Path | None, typer.Option("--mapping", "-m", help="FtM mapping YAML for tabular data.")
@@ -29,8 +33,10 @@ def ingest(
     ] = False,
     rejects: Annotated[
         Path | None,
-        typer.Option(help="Where to write rejected records (JSON lines). "
-                          "Default: DATA_DIR/rejects/DATASET-runN.jsonl"),
+        typer.Option(
+            help="Where to write rejected records (JSON lines). "
+            "Default: DATA_DIR/rejects/DATASET-runN.jsonl"
+        ),
     ] = None,
     format: Annotated[
         str | None, typer.Option(help=f"Force the format: {', '.join(FORMATS)}.")
@@ -72,30 +78,29 @@ def ingest(
       casegraph ingest mapping.yml -d customs --strict
     """
     st = state(ctx)
-    store = st.store()
-    meta = DatasetMeta(
-        name=dataset,
-        title=title or "",
-        marking=marking or "",
-        publisher=publisher,
-        licence=licence,
-        legal_basis=legal_basis,
-        retention=retention,
-        owner=owner,
-    )
-    progress = None if quiet else RichProgress(err)
-    result = ingest_service.ingest(
-        store,
-        path,
-        meta=meta,
-        actor=current_actor(),
-        mapping=mapping,
-        options=ReadOptions(format=format, sheet=sheet, encoding=encoding, delimiter=delimiter),
-        strict=strict,
-        rejects_path=rejects,
-        progress=progress,
-    )
-    store.close()
+    with st.store() as store:
+        meta = DatasetMeta(
+            name=dataset,
+            title=title or "",
+            marking=marking or "",
+            publisher=publisher,
+            licence=licence,
+            legal_basis=legal_basis,
+            retention=retention,
+            owner=owner,
+        )
+        progress = None if quiet else RichProgress(err)
+        result = ingest_service.ingest(
+            store,
+            path,
+            meta=meta,
+            actor=current_actor(),
+            mapping=mapping,
+            options=ReadOptions(format=format, sheet=sheet, encoding=encoding, delimiter=delimiter),
+            strict=strict,
+            rejects_path=rejects,
+            progress=progress,
+        )
     if result.resumed_from is not None:
         out.print(f"resumed run #{result.run_id} after record {result.resumed_from:,}")
     rate = result.read / result.duration_s if result.duration_s else 0.0
@@ -110,4 +115,3 @@ def ingest(
         if result.rejected > len(result.first_rejects):
             err.print(f"  … and {result.rejected - len(result.first_rejects):,} more")
         err.print(f"rejected records written to {result.rejects_path}", highlight=False)
-

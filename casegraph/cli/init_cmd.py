@@ -33,11 +33,11 @@ def init(
       casegraph init --markings PUBLIC,INTERNAL,CONFIDENTIAL,SECRET
     """
     settings = state(ctx).settings()
-    store = init_store(settings, markings=tuple(markings.split(",")))
-    where = (
-        str(settings.data_dir)
-        if settings.backend == "sqlite"
-        else store.engine.url.render_as_string(hide_password=True)
-    )
-    out.print(f"casegraph store ready in {where} (markings: {', '.join(store.markings)})")
-    store.close()
+    with init_store(settings, markings=tuple(markings.split(","))) as store:
+        where = (
+            str(settings.data_dir)
+            if settings.backend == "sqlite"
+            else store.engine.url.render_as_string(hide_password=True)
+        )
+        labels = ", ".join(store.markings)
+    out.print(f"casegraph store ready in {where} (markings: {labels})")

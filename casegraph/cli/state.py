@@ -13,8 +13,8 @@ from rich.console import Console
 from casegraph.services.store import Store, open_store
 from casegraph.settings import Settings, load_settings
 
-out = Console()
-err = Console(stderr=True)
+out = Console(soft_wrap=True)
+err = Console(stderr=True, soft_wrap=True)
 
 
 @dataclass(slots=True)

@@ -13,7 +13,9 @@ from casegraph.services.stats import entity_counts, statement_count
 
 def stats(
     ctx: typer.Context,
-    dataset: Annotated[str | None, typer.Option("--dataset", "-d", help="Only this dataset.")] = None,
+    dataset: Annotated[
+        str | None, typer.Option("--dataset", "-d", help="Only this dataset.")
+    ] = None,
 ) -> None:
     """Count entities per dataset and schema, and statements in all.
 
@@ -23,10 +25,9 @@ def stats(
 
       casegraph stats -d registry
     """
-    store = state(ctx).store()
-    counts = entity_counts(store, dataset=dataset)
-    statements = statement_count(store, dataset=dataset)
-    store.close()
+    with state(ctx).store() as store:
+        counts = entity_counts(store, dataset=dataset)
+        statements = statement_count(store, dataset=dataset)
     table = Table("dataset", "schema", "entities")
     total = 0
     for c in counts:

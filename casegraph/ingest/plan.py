@@ -14,10 +14,11 @@ from pathlib import Path
 
 from casegraph.errors import MappingError, SourceError
 from casegraph.ingest.fingerprint import FileDigest, combine, digest_file
-from casegraph.ingest.mapping.compiler import CompiledQuery, compile_query
+from casegraph.ingest.mapping.compiler import compile_query
+from casegraph.ingest.mapping.executor import CompiledQuery
 from casegraph.ingest.mapping.ftm_entities import entity_statements
 from casegraph.ingest.mapping.loader import QuerySpec, load_mapping_file, query_csv_paths
-from casegraph.ingest.mapping.sql_source import sql_rows
+from casegraph.ingest.mapping.sql_source import SQLQuerySource
 from casegraph.ingest.records import RowError, SourceItem, SourceRow
 from casegraph.ingest.sources import open_source
 from casegraph.model.statement import StatementRow
@@ -96,7 +97,9 @@ def _compile_all(
     return [compile_query(spec, dataset=dataset, columns=columns) for spec in specs]
 
 
-def _data_file_plan(path: Path, *, dataset: str, mapping: Path | None, options: ReadOptions) -> Plan:
+def _data_file_plan(
+    path: Path, *, dataset: str, mapping: Path | None, options: ReadOptions
+) -> Plan:
     source = open_source(
         path,
         format=options.format,
@@ -122,8 +125,9 @@ def _data_file_plan(path: Path, *, dataset: str, mapping: Path | None, options: 
         specs = load_mapping_file(mapping)
         mapper = _all_queries(_compile_all(specs, dataset=dataset, columns=source.columns()))
         mapping_digest = digest_file(mapping).sha256
-    part = Part(label=path.name, rows=source.rows, mapper=mapper, digest=digest,
-                format=source.format)
+    part = Part(
+        label=path.name, rows=source.rows, mapper=mapper, digest=digest, format=source.format
+    )
     return Plan(
         parts=[part],
         fingerprint=combine(dataset, digest.sha256, mapping_digest, options.key()),
@@ -142,11 +146,13 @@ def _mapping_file_plan(path: Path, *, dataset: str, options: ReadOptions) -> Pla
     total_bytes = 0
     for spec in specs:
         if "database" in spec.query:
-            query = compile_query(spec, dataset=dataset, columns=None)
+            sql = SQLQuerySource(spec, dataset=dataset)
+            query = compile_query(spec, dataset=dataset, columns=sql.columns())
+            digests.append(combine(sql.url, str(spec.index)))
             parts.append(
                 Part(
                     label=f"{path.name} query {spec.index}",
-                    rows=_sql_rows(spec),
+                    rows=sql.rows,
                     mapper=query.map_row,
                     digest=None,
                     format="sql",
@@ -154,16 +160,19 @@ def _mapping_file_plan(path: Path, *, dataset: str, options: ReadOptions) -> Pla
             )
             continue
         for csv_path in query_csv_paths(spec):
-            source = open_source(
-                csv_path, encoding=options.encoding, delimiter=options.delimiter
-            )
+            source = open_source(csv_path, encoding=options.encoding, delimiter=options.delimiter)
             query = compile_query(spec, dataset=dataset, columns=source.columns())
             digest = digest_file(csv_path)
             digests.append(digest.sha256)
             total_bytes += digest.size
             parts.append(
-                Part(label=csv_path.name, rows=source.rows, mapper=query.map_row,
-                     digest=digest, format=source.format)
+                Part(
+                    label=csv_path.name,
+                    rows=source.rows,
+                    mapper=query.map_row,
+                    digest=digest,
+                    format=source.format,
+                )
             )
     if not parts:
         raise MappingError(f"mapping {path} has no query with a csv_url or database source")
@@ -178,13 +187,6 @@ def _mapping_file_plan(path: Path, *, dataset: str, options: ReadOptions) -> Pla
     )
 
 
-def _sql_rows(spec: QuerySpec) -> Callable[[], Iterator[SourceItem]]:
-    def rows() -> Iterator[SourceItem]:
-        return sql_rows(spec)
-
-    return rows
-
-
 def make_plan(
     path: Path, *, dataset: str, mapping: Path | None = None, options: ReadOptions | None = None
 ) -> Plan:
@@ -197,8 +199,7 @@ def make_plan(
     if path.suffix.lower() in MAPPING_SUFFIXES and opts.format is None:
         if mapping is not None:
             raise MappingError(
-                f"{path.name} is itself a mapping: run it alone, or give a data file "
-                "with --mapping"
+                f"{path.name} is itself a mapping: run it alone, or give a data file with --mapping"
             )
         return _mapping_file_plan(path, dataset=dataset, options=opts)
     return _data_file_plan(path, dataset=dataset, mapping=mapping, options=opts)

@@ -6,17 +6,17 @@ and parse back into their parts for display.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from typing import NamedTuple
 from urllib.parse import parse_qsl, quote, urlencode
 
 
-@dataclass(frozen=True, slots=True)
-class Origin:
+class Origin(NamedTuple):
     """The place in a source that a value was read from.
 
     `row` counts data records from 1 (the header is not a record); `line` is the
     physical line in a text file where the record starts, which differs from the row
-    when fields span several lines.
+    when fields span several lines. A NamedTuple: one is made per record, and this
+    is the cheapest immutable record Python has.
     """
 
     file: str | None = None

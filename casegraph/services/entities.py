@@ -141,8 +141,9 @@ def outgoing(store: Store, entity_id: str) -> list[Reference]:
     )
     with store.engine.connect() as conn:
         return [
-            Reference(source=entity_id, prop=r.prop, target=r.value, schema=r.schema,
-                      dataset=r.dataset)
+            Reference(
+                source=entity_id, prop=r.prop, target=r.value, schema=r.schema, dataset=r.dataset
+            )
             for r in conn.execute(query)
         ]
 
@@ -172,7 +173,10 @@ def incoming(store: Store, entity_id: str, *, page: int = PAGE) -> Iterator[Refe
             rows = list(conn.execute(query))
         for r in rows:
             yield Reference(
-                source=r.entity_id, prop=r.prop, target=entity_id, schema=r.schema,
+                source=r.entity_id,
+                prop=r.prop,
+                target=entity_id,
+                schema=r.schema,
                 dataset=r.dataset,
             )
         if len(rows) < page:

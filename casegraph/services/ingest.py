@@ -90,7 +90,9 @@ def _find_or_start_run(
             .limit(1)
         ).first()
         if last is not None and last.status in RESUMABLE and not strict:
-            conn.execute(update(ingest_run).where(ingest_run.c.id == last.id).values(status="running"))
+            conn.execute(
+                update(ingest_run).where(ingest_run.c.id == last.id).values(status="running")
+            )
             return _Run(
                 id=last.id,
                 seen_at=last.seen_at,

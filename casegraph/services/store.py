@@ -28,6 +28,12 @@ class Store:
     def close(self) -> None:
         self.engine.dispose()
 
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
 
 def _describe(settings: Settings) -> str:
     if settings.backend == "sqlite":

@@ -1,0 +1,128 @@
+"""After `kill -9` in the middle of an ingest, running the same command again leaves
+exactly the store an uninterrupted run leaves. A real SIGKILL to a real subprocess."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import select
+
+from casegraph.services.store import Store, init_store
+from casegraph.settings import Settings, load_settings
+from casegraph.store.tables import ingest_reject, ingest_run, statement
+from tests.ingest.pipeline.conftest import register_rows, write_register
+
+ROWS = 30_000
+CLI = [sys.executable, "-m", "casegraph.cli.app"]
+
+
+def _run_cli(settings: Settings, args: list[str]) -> subprocess.Popen[bytes]:
+    env = {
+        **os.environ,
+        "CASEGRAPH_DATA_DIR": str(settings.data_dir),
+        "CASEGRAPH_DATABASE_URL": settings.database_url,
+        "CASEGRAPH_ACTOR": "tester",
+    }
+    return subprocess.Popen([*CLI, *args], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+
+
+def _checkpoint(store: Store) -> tuple[int, str | None]:
+    with store.engine.connect() as conn:
+        row = conn.execute(select(ingest_run.c.checkpoint, ingest_run.c.status)).first()
+    return (row.checkpoint, row.status) if row else (0, None)
+
+
+def _content(store: Store) -> dict[str, Any]:
+    """Everything the store holds, with the run's seen time factored out."""
+    with store.engine.connect() as conn:
+        stmts = conn.execute(select(statement).order_by(statement.c.entity_id, statement.c.id))
+        rows = [tuple(r) for r in stmts]
+        rejects = [
+            tuple(r)[1:] for r in conn.execute(select(ingest_reject).order_by(ingest_reject.c.seq))
+        ]
+        runs = conn.execute(select(ingest_run)).all()
+    assert len(runs) == 1
+    seen = {r[-1] for r in rows} | {r[-2] for r in rows}
+    assert seen == {runs[0].seen_at}, "every statement carries the one run's seen time"
+    counts = (runs[0].rows_read, runs[0].rows_ingested, runs[0].rows_rejected, runs[0].status)
+    return {"statements": [r[:-2] for r in rows], "rejects": rejects, "counts": counts}
+
+
+@pytest.fixture
+def reference_settings(
+    settings: Settings, tmp_path: Path, request: pytest.FixtureRequest
+) -> Settings:
+    if settings.backend == "sqlite":
+        ref = tmp_path / "reference"
+        return load_settings(data_dir=ref, database_url=f"sqlite:///{ref}/cg.sqlite")
+    url: str = request.getfixturevalue("pg_database")
+    # pg_database is function-scoped and shared with `settings`: make a second one.
+    import uuid
+
+    import psycopg
+
+    from tests.conftest import PG_ADMIN
+
+    name = f"casegraph_ref_{uuid.uuid4().hex[:10]}"
+    with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    request.addfinalizer(lambda: _drop(name))
+    return load_settings(
+        data_dir=tmp_path / "reference", database_url=url.rsplit("/", 1)[0] + "/" + name
+    )
+
+
+def _drop(name: str) -> None:
+    import psycopg
+
+    from tests.conftest import PG_ADMIN
+
+    with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.mark.slow
+def test_kill_9_then_rerun_equals_an_uninterrupted_run(
+    store: Store,
+    settings: Settings,
+    reference_settings: Settings,
+    tmp_path: Path,
+    mapping_file: Path,
+) -> None:
+    data = write_register(tmp_path / "register.csv", register_rows(ROWS, bad_every=997))
+    args = ["ingest", str(data), "--dataset", "register", "--mapping", str(mapping_file), "-q"]
+
+    reference = init_store(reference_settings)
+    done = _run_cli(reference_settings, args)
+    _, done_err = done.communicate(timeout=600)
+    assert done.returncode == 0, done_err.decode()
+
+    victim = _run_cli(settings, args)
+    deadline = time.monotonic() + 300
+    while True:
+        checkpoint, status = _checkpoint(store)
+        if checkpoint > 0:
+            break
+        assert victim.poll() is None, "the ingest finished before it could be killed"
+        assert time.monotonic() < deadline
+        time.sleep(0.01)
+    victim.send_signal(signal.SIGKILL)
+    victim.communicate()
+    assert victim.returncode == -signal.SIGKILL
+    killed_at, status = _checkpoint(store)
+    assert status == "running" and 0 < killed_at < ROWS, "killed mid-way"
+
+    resumed = _run_cli(settings, args)
+    stdout, stderr = resumed.communicate(timeout=600)
+    assert resumed.returncode == 0, stderr.decode()
+    assert f"resumed run #1 after record {killed_at:,}" in stdout.decode()
+
+    assert _content(store) == _content(reference)
+    reference.close()
