@@ -37,6 +37,9 @@ from casegraph.store.tables import ingest_reject, ingest_run
 
 BATCH_STATEMENTS = 50_000
 BATCH_ROWS = 20_000
+#: Statement ids this run already sent to the store, so repeated records (the same
+#: company on every row of a register) are not upserted again. Bounded: about 30 MB.
+RECENT_IDS = 250_000
 RESUMABLE = ("running", "failed")
 
 
@@ -128,6 +131,7 @@ def _find_or_start_run(
 def _iter_batches(plan: Plan, *, skip: int, progress: Progress) -> Iterator[_Batch]:
     """Map every record after `skip`, cut into batches; records are numbered from 1."""
     seq = 0
+    recent: dict[str, None] = {}
     statements: list[StatementRow] = []
     rejects: list[tuple[int, RowError]] = []
     read = ingested = pending = 0
@@ -146,9 +150,14 @@ def _iter_batches(plan: Plan, *, skip: int, progress: Progress) -> Iterator[_Bat
                 if isinstance(result, RowError):
                     rejects.append((seq, result))
                 else:
-                    statements.extend(result)
+                    for stmt in result:
+                        if stmt.id not in recent:
+                            recent[stmt.id] = None
+                            statements.append(stmt)
                     ingested += 1
             if len(statements) >= BATCH_STATEMENTS or pending >= BATCH_ROWS:
+                if len(recent) > RECENT_IDS:
+                    recent.clear()
                 progress.advance(pending)
                 yield _Batch(statements, rejects, seq, read, ingested)
                 statements, rejects = [], []
