@@ -106,7 +106,7 @@ def ingest(
     rate = result.read / result.duration_s if result.duration_s else 0.0
     out.print(
         f"dataset {result.dataset}: read {result.read:,}, ingested {result.ingested:,}, "
-        f"rejected {result.rejected:,} records; {result.statements:,} statements; "
+        f"rejected {result.rejected:,} records; {result.statements:,} statements written; "
         f"{result.duration_s:.1f} s ({rate:,.0f} rows/s); run #{result.run_id}"
     )
     if result.rejected:
