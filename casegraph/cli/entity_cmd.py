@@ -68,7 +68,8 @@ def show(
     out.print(f"datasets: {', '.join(view.datasets)}; seen {view.first_seen} – {view.last_seen}")
     table = Table("property", "value", "dataset", "origin", "original", "first seen")
     for prop, values in sorted(view.properties.items()):
-        label = view.schema.get(prop).label if view.schema.get(prop) else prop  # type: ignore[union-attr]
+        schema_prop = view.schema.get(prop)
+        label = schema_prop.label if schema_prop is not None else prop
         for v in values:
             origin = Origin.parse(v.origin).describe() if v.origin else "-"
             table.add_row(label, v.value, v.dataset, origin, v.original_value or "", v.first_seen)

@@ -6,14 +6,13 @@ store got. Running the same command again finds that run by its fingerprint, ski
 the records already committed and reuses the run's `seen_at` time, so the store ends
 exactly as an uninterrupted run would leave it.
 
-Mapping runs on the calling thread while a writer thread commits the previous batch;
-the queue between them holds at most two batches, so memory stays constant.
+Batches are committed on the calling thread as they are cut, so one batch at a time
+is in memory. (A writer thread overlapping mapping and commits measured no gain on
+either backend: the GIL serialises the Python side of both.)
 """
 
 from __future__ import annotations
 
-import queue
-import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -26,7 +25,7 @@ from casegraph.ingest.plan import Plan, ReadOptions, make_plan
 from casegraph.ingest.progress import NoProgress, Progress
 from casegraph.ingest.records import RowError
 from casegraph.ingest.rejects import RejectWriter
-from casegraph.model.dataset import DatasetMeta
+from casegraph.model.dataset import DatasetMeta, check_dataset_name
 from casegraph.model.statement import StatementRow
 from casegraph.services.clock import utc_now
 from casegraph.services.datasets import ensure_dataset
@@ -201,32 +200,6 @@ def _commit_batch(conn: Connection, run: _Run, batch: _Batch) -> None:
     )
 
 
-class _Writer(threading.Thread):
-    """Commits batches on its own connection while the caller maps the next one."""
-
-    def __init__(self, store: Store, run: _Run) -> None:
-        super().__init__(name="casegraph-ingest-writer", daemon=True)
-        self.store = store
-        self.run_state = run
-        self.batches: queue.Queue[_Batch | None] = queue.Queue(maxsize=2)
-        self.error: BaseException | None = None
-
-    def run(self) -> None:
-        try:
-            while (batch := self.batches.get()) is not None:
-                with self.store.engine.begin() as conn:
-                    _commit_batch(conn, self.run_state, batch)
-        except BaseException as exc:  # noqa: BLE001 - handed to the caller's thread
-            self.error = exc
-            while self.batches.get() is not None:  # drain so the producer never blocks
-                pass
-
-    def put(self, batch: _Batch | None) -> None:
-        self.batches.put(batch)
-        if self.error is not None and batch is not None:
-            raise self.error
-
-
 def _finish(store: Store, run: _Run, *, status: str, elapsed: float) -> None:
     run.duration_s += elapsed
     with store.engine.begin() as conn:
@@ -261,6 +234,7 @@ def ingest(
     progress: Progress | None = None,
 ) -> IngestResult:
     """Ingest one file (or mapping) into a dataset; resumes an interrupted identical run."""
+    check_dataset_name(meta.name)  # before reading anything
     bar = progress or NoProgress()
     plan = make_plan(path, dataset=meta.name, mapping=mapping, options=options)
     run = _find_or_start_run(store, plan, meta, actor=actor, strict=strict)
@@ -291,22 +265,15 @@ def ingest(
         total=None if total is None else max(total - run.checkpoint, 0),
     )
     resumed_from = run.checkpoint if run.resumed else None
-    writer = _Writer(store, run)
-    writer.start()
     try:
         for batch in _iter_batches(plan, skip=run.checkpoint, progress=bar):
-            writer.put(batch)
+            with store.engine.begin() as conn:
+                _commit_batch(conn, run, batch)
     except BaseException:
-        writer.put(None)
-        writer.join()
+        bar.finish()
         _finish(store, run, status="failed", elapsed=time.monotonic() - started)
         raise
-    writer.put(None)
-    writer.join()
     bar.finish()
-    if writer.error is not None:
-        _finish(store, run, status="failed", elapsed=time.monotonic() - started)
-        raise writer.error
     _finish(store, run, status="completed", elapsed=time.monotonic() - started)
     written_path: Path | None = None
     first: list[str] = []

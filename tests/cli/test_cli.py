@@ -78,7 +78,8 @@ def test_errors_are_one_sentence_without_traceback_unless_debug(
     assert "Traceback" in capsys.readouterr().err
     assert main(["ingest", str(tmp_path / "missing.csv"), "-d", "x"]) == 5
     assert "no such file" in capsys.readouterr().err
-    assert main(["ingest", "x.csv", "-d", "Bad Name"]) == 5
+    assert main(["ingest", str(tmp_path / "missing.csv"), "-d", "Bad Name"]) == 5
+    assert "invalid dataset name 'Bad Name'" in capsys.readouterr().err
 
 
 def test_ingest_show_export_and_stats_from_the_cli(

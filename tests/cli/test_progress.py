@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import time
 
 from rich.console import Console
@@ -20,6 +21,6 @@ def test_progress_shows_rows_rate_and_time_left() -> None:
     live = console.export_text(clear=False)
     bar.finish()
     assert "ingesting big.csv" in live
-    assert "/1000" in live
-    assert "rows/s" in live
-    assert "left" in live and "0:00:0" in live
+    assert "500/1000" in live
+    assert re.search(r"\d[\d,]* rows/s", live), live
+    assert re.search(r"left \d+:\d\d:\d\d", live), live

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from urllib.parse import quote, urlencode
+
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -26,3 +28,22 @@ def test_url_origin_is_kept_verbatim() -> None:
 def test_any_file_origin_round_trips(file: str, sheet: str | None, row: int | None) -> None:
     origin = Origin(file=file, sheet=sheet, row=row)
     assert Origin.parse(origin.render()) == origin
+
+
+@given(
+    file=st.none() | st.text(max_size=20),
+    sheet=st.none() | st.text(max_size=10),
+    row=st.none() | st.integers(1, 10**9),
+    line=st.none() | st.integers(1, 10**9),
+)
+def test_render_equals_the_urlencoded_reference_form(
+    file: str | None, sheet: str | None, row: int | None, line: int | None
+) -> None:
+    """The fast path for file-and-row origins writes exactly the general form."""
+    parts = [
+        (k, str(v)) for k, v in (("sheet", sheet), ("row", row), ("line", line)) if v is not None
+    ]
+    reference = "file:" + quote(file or "", safe="/._-")
+    if parts:
+        reference += "#" + urlencode(parts)
+    assert Origin(file=file, sheet=sheet, row=row, line=line).render() == reference

@@ -6,7 +6,7 @@ import io
 import json
 
 import pytest
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select
 
 from casegraph.errors import InvalidInputError, NotFoundError
 from casegraph.services.corrections import add_correction
@@ -175,6 +175,4 @@ def test_exports_stream_entities_and_statements(store: Store) -> None:
 def test_last_seen_never_moves_backwards(store: Store) -> None:
     _people(store)
     _write(store, [stmt("p1", "name", "Ivan Petrov")], seen="2025-01-01T00:00:00")
-    with store.engine.begin() as conn:
-        conn.execute(update(statement).values(origin=statement.c.origin))
     assert get_entity(store, "p1").properties["name"][0].last_seen == T1

@@ -13,9 +13,7 @@ from __future__ import annotations
 import hmac
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from functools import lru_cache
 from hashlib import sha1
-from urllib.parse import quote
 
 from followthemoney.namespace import Namespace
 from followthemoney.util import get_entity_id, key_bytes
@@ -23,7 +21,6 @@ from followthemoney.util import get_entity_id, key_bytes
 from casegraph.ingest.mapping.loader import QuerySpec
 from casegraph.ingest.mapping.plan import CACHE_LIMIT, REFERENCE, SINGLE, EntityPlan, PropPlan
 from casegraph.ingest.records import RowError, SourceRow
-from casegraph.model.origin import Origin
 from casegraph.model.statement import BASE_PROP, StatementRow
 
 #: A cache-miss marker: a str object no cache value is identical to.
@@ -83,7 +80,7 @@ class CompiledQuery:
                 entity = _build(plan, record, built)
                 if entity is not None:
                     built[plan.name] = entity
-            return self._emit(built.values(), render_origin(row.origin))
+            return self._emit(built.values(), row.origin.render())
         except _Reject as reject:
             return RowError(
                 origin=row.origin, message=reject.message, column=reject.column, raw=row.raw
@@ -327,20 +324,6 @@ def _self_reference(plan: EntityPlan, prop: str, by_keys: bool) -> str:
             "refers to (their keys have the same values; give one of them a key_literal)"
         )
     return f"entity {plan.name!r} refers to itself: property {qname} holds its own id"
-
-
-@lru_cache(maxsize=256)
-def _file_prefix(file: str | None) -> str:
-    return "file:" + quote(file or "", safe="/._-") + "#row="
-
-
-def render_origin(origin: Origin) -> str:
-    """`origin.render()`, without `urlencode` for the usual file-and-row origins."""
-    if origin.url is None and origin.sheet is None and origin.row is not None:
-        if origin.line is None:
-            return f"{_file_prefix(origin.file)}{origin.row}"
-        return f"{_file_prefix(origin.file)}{origin.row}&line={origin.line}"
-    return origin.render()
 
 
 def _invalid_id(plan: EntityPlan, entity_id: str) -> str:

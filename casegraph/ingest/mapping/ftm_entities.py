@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from functools import lru_cache
-from hashlib import sha1
 from typing import Any
 
 from followthemoney import model
@@ -25,7 +24,7 @@ from followthemoney.value import string_list
 from casegraph.ingest.mapping.diagnose import suggest
 from casegraph.ingest.mapping.plan import get_cleaner, type_label
 from casegraph.ingest.records import RowError, SourceRow
-from casegraph.model.statement import BASE_PROP, StatementRow
+from casegraph.model.statement import BASE_PROP, StatementRow, make_statement_id
 
 
 class _Reject(Exception):
@@ -83,9 +82,8 @@ def _row(
     original: str | None,
     origin: str,
 ) -> StatementRow:
-    key = f"{dataset}.{eid}.{prop}.{value}"
     return StatementRow(
-        sha1(key.encode("utf-8")).hexdigest(),
+        make_statement_id(dataset=dataset, entity_id=eid, prop=prop, value=value),
         eid,
         schema,
         prop,

@@ -14,7 +14,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from casegraph.ingest.mapping.compiler import compile_query
-from casegraph.ingest.mapping.executor import CompiledQuery, is_plain_name, render_origin
+from casegraph.ingest.mapping.executor import CompiledQuery, is_plain_name
 from casegraph.ingest.mapping.loader import QuerySpec
 from casegraph.ingest.records import RowError, SourceRow
 from casegraph.model.origin import Origin
@@ -189,18 +189,6 @@ def test_plain_names_are_left_alone_by_name_cleaning(name: str) -> None:
         entity = model.make_entity("Ownership")
         entity.add("namesMentioned", name)  # what inline_names does
         assert entity.get("namesMentioned") == [name]
-
-
-@given(
-    st.one_of(st.none(), st.text(max_size=20)),
-    st.one_of(st.none(), st.integers(1, 10**9)),
-    st.one_of(st.none(), st.integers(1, 10**9)),
-)
-def test_render_origin_equals_origin_render(
-    file: str | None, row: int | None, line: int | None
-) -> None:
-    origin = Origin(file=file, row=row, line=line)
-    assert render_origin(origin) == origin.render()
 
 
 def test_deprecated_properties_are_noted_not_warned() -> None:
