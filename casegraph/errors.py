@@ -47,3 +47,19 @@ class MappingError(CasegraphError):
 
 class RejectedInputError(CasegraphError):
     """Some input rows were rejected and the user asked for `--strict`."""
+
+
+class AuditIntegrityError(CasegraphError):
+    """The audit log, a proof or a checkpoint does not verify: it was altered or is malformed."""
+
+
+class AuthenticationError(CasegraphError):
+    """Who is acting could not be established: unknown user, wrong password, bad token."""
+
+
+class AccessDeniedError(CasegraphError):
+    """The Policy refused an operation on something the actor is allowed to know about."""
+
+
+class PurposeRequiredError(AccessDeniedError):
+    """Reading this content or exporting needs a purpose (case reference or justification)."""

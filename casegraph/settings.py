@@ -14,6 +14,9 @@ from casegraph.errors import ConfigError
 
 DEFAULT_MARKINGS = ("PUBLIC", "INTERNAL", "RESTRICTED")
 SQLITE_FILE = "casegraph.sqlite"
+AUDIT_KEY_FILE = "audit-signing.key"
+#: A signed checkpoint is made every this many audit events (and on demand).
+DEFAULT_CHECKPOINT_EVERY = 1000
 
 
 def default_data_dir() -> Path:
@@ -29,6 +32,13 @@ class Settings:
     @property
     def rejects_dir(self) -> Path:
         return self.data_dir / "rejects"
+
+    @property
+    def audit_key_path(self) -> Path:
+        """The Ed25519 key that signs audit checkpoints; kept outside the database so
+        that someone who can only write the database cannot re-sign a rewritten log."""
+        env = os.environ.get("CASEGRAPH_AUDIT_KEY")
+        return Path(env).expanduser() if env else self.data_dir / AUDIT_KEY_FILE
 
     @property
     def backend(self) -> str:

@@ -15,7 +15,10 @@ from pathlib import Path
 import psycopg
 import pytest
 
+from casegraph.security.context import Context
+from casegraph.services.identity import create_owner
 from casegraph.services.store import Store, init_store
+from tests.helpers import context_for
 from casegraph.settings import Settings, load_settings
 
 PG_ADMIN = os.environ.get("CASEGRAPH_TEST_PG", "postgresql://postgres@127.0.0.1:5432/postgres")
@@ -63,9 +66,16 @@ def settings(request: pytest.FixtureRequest, tmp_path: Path) -> Settings:
     return load_settings(data_dir=data_dir, database_url=url)
 
 
+OWNER = "owner"
+OWNER_GROUP = "owners"
+OWNER_PASSWORD = "owner-password-123"
+
+
 @pytest.fixture
 def store(settings: Settings) -> Iterator[Store]:
+    """An initialised store with its owner account (admin + analyst, top clearance)."""
     opened = init_store(settings)
+    create_owner(opened, name=OWNER, password=OWNER_PASSWORD, group=OWNER_GROUP)
     try:
         yield opened
     finally:
@@ -73,9 +83,17 @@ def store(settings: Settings) -> Iterator[Store]:
 
 
 @pytest.fixture
+def owner(store: Store) -> Context:
+    """The owner, acting with a case purpose."""
+    return context_for(store, OWNER, purpose="case:TEST-1")
+
+
+@pytest.fixture
 def cli_env(settings: Settings, monkeypatch: pytest.MonkeyPatch) -> Settings:
     """Point the CLI (in-process or subprocess) at the test store through the environment."""
     monkeypatch.setenv("CASEGRAPH_DATA_DIR", str(settings.data_dir))
     monkeypatch.setenv("CASEGRAPH_DATABASE_URL", settings.database_url)
-    monkeypatch.setenv("CASEGRAPH_ACTOR", "tester")
+    monkeypatch.setenv("CASEGRAPH_USER", OWNER)
+    monkeypatch.setenv("CASEGRAPH_PASSWORD", OWNER_PASSWORD)
+    monkeypatch.delenv("CASEGRAPH_TOKEN", raising=False)
     return settings

@@ -2,10 +2,17 @@
 
 from __future__ import annotations
 
+from sqlalchemy import Connection
+
 from casegraph.model.dataset import DatasetMeta
 from casegraph.model.origin import Origin
 from casegraph.model.statement import BASE_PROP, StatementRow, make_statement_id
-from casegraph.services.datasets import register_dataset
+from casegraph.security.actor import parse_roles
+from casegraph.security.context import Context
+from casegraph.security.policy import Level
+from casegraph.security.purpose import parse_purpose
+from casegraph.services.datasets import grant_dataset, register_dataset
+from casegraph.services.identity import add_user, load_actor
 from casegraph.services.store import Store
 
 
@@ -38,5 +45,48 @@ def base(entity_id: str, *, schema: str = "Person", dataset: str = "registry") -
     return stmt(entity_id, BASE_PROP, entity_id, schema=schema, dataset=dataset, prop_type="id")
 
 
-def add_dataset(store: Store, name: str = "registry", marking: str = "PUBLIC") -> DatasetMeta:
-    return register_dataset(store, DatasetMeta(name=name, title=name.title(), marking=marking))
+def context_for(store: Store, name: str, *, purpose: str | None = None) -> Context:
+    """The Context of an existing user, as authentication would build it."""
+    with store.engine.connect() as conn:
+        actor = _actor(conn, name)
+    return Context(actor=actor, purpose=parse_purpose(purpose))
+
+
+def _actor(conn: Connection, name: str):  # type: ignore[no-untyped-def]
+    actor = load_actor(conn, name)
+    if actor is None:
+        raise AssertionError(f"no user {name}")
+    return actor
+
+
+def make_user(
+    store: Store,
+    admin: Context,
+    name: str,
+    *,
+    roles: str = "analyst",
+    groups: tuple[str, ...] = (),
+    clearance: str | None = None,
+    purpose: str | None = "case:TEST-1",
+) -> Context:
+    """Create a user through the governed service and return their Context."""
+    add_user(
+        store, admin, name=name, roles=parse_roles(roles), groups=groups, clearance=clearance
+    )
+    return context_for(store, name, purpose=purpose)
+
+
+def add_dataset(
+    store: Store,
+    admin: Context,
+    name: str = "registry",
+    marking: str = "PUBLIC",
+    *,
+    group: str | None = "owners",
+    level: Level = Level.WRITE,
+) -> DatasetMeta:
+    """Register a dataset (as an admin) and grant `group` on it."""
+    meta = register_dataset(store, admin, DatasetMeta(name=name, title=name.title(), marking=marking))
+    if group is not None:
+        grant_dataset(store, admin, name, group=group, level=level)
+    return meta

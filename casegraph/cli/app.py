@@ -23,6 +23,8 @@ from casegraph.cli import (
     ingest_cmd,
     init_cmd,
     stats_cmd,
+    token_cmd,
+    user_cmd,
 )
 from casegraph.cli.exit_codes import INTERNAL, USAGE, exit_code_for
 from casegraph.cli.state import State, err
@@ -38,7 +40,9 @@ app = typer.Typer(
         "  casegraph ingest registry.csv --dataset registry --mapping registry.yml\n\n"
         "  casegraph stats\n\n"
         "Exit codes: 0 ok, 1 error, 2 usage, 3 not initialised or misconfigured, 4 not "
-        "found, 5 bad input, 6 rejected under --strict, 7 store error, 70 internal error."
+        "found, 5 bad input, 6 rejected under --strict, 7 store error, 8 not "
+        "authenticated, 9 access denied or purpose missing, 10 audit log does not verify, "
+        "70 internal error."
     ),
     no_args_is_help=True,
     pretty_exceptions_enable=False,
@@ -65,12 +69,29 @@ def root(
             "Default: ~/.local/share/casegraph. PostgreSQL: set CASEGRAPH_DATABASE_URL.",
         ),
     ] = None,
+    user: Annotated[
+        str | None,
+        typer.Option(
+            "--user",
+            envvar="CASEGRAPH_USER",
+            help="Act as this user; the password comes from CASEGRAPH_PASSWORD or a prompt. "
+            "Without it, CASEGRAPH_TOKEN (an API token) says who acts.",
+        ),
+    ] = None,
+    purpose: Annotated[
+        str | None,
+        typer.Option(
+            "--purpose",
+            help="Why you act: a case reference (case:C-2026-014) or a written "
+            "justification. Needed to read non-PUBLIC content and to export.",
+        ),
+    ] = None,
     debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks on errors.")] = False,
     version: Annotated[
         bool, typer.Option("--version", callback=_version, is_eager=True, help="Print version.")
     ] = False,
 ) -> None:
-    ctx.obj = State(data_dir=data_dir, debug=debug)
+    ctx.obj = State(data_dir=data_dir, debug=debug, user=user, purpose=purpose)
 
 
 app.command("init")(init_cmd.init)
@@ -80,6 +101,8 @@ app.add_typer(entity_cmd.app, name="entity")
 app.command("export")(export_cmd.export)
 app.command("stats")(stats_cmd.stats)
 app.add_typer(demo_cmd.app, name="demo")
+app.add_typer(user_cmd.app, name="user")
+app.add_typer(token_cmd.app, name="token")
 
 
 def main(argv: list[str] | None = None) -> int:

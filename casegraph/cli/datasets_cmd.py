@@ -8,9 +8,8 @@ import typer
 from rich.table import Table
 
 from casegraph.cli.state import err, out, state
+from casegraph.security.policy import Level
 from casegraph.services import datasets as datasets_service
-from casegraph.services.runs import list_runs
-from casegraph.services.stats import entity_counts
 
 app = typer.Typer(
     help="List, inspect and delete datasets.\n\nExamples:\n\n  casegraph datasets list\n\n"
@@ -29,7 +28,7 @@ def list_(ctx: typer.Context) -> None:
       casegraph datasets list
     """
     with state(ctx).store() as store:
-        rows = datasets_service.list_datasets(store)
+        rows = datasets_service.list_datasets(store, state(ctx).context(store))
     if not rows:
         out.print("no datasets yet: add one with `casegraph ingest FILE --dataset NAME`")
         return
@@ -39,7 +38,7 @@ def list_(ctx: typer.Context) -> None:
             row.meta.name,
             row.meta.title,
             row.meta.marking,
-            f"{row.entities:,}",
+            "-" if row.entities is None else f"{row.entities:,}",
             str(row.runs),
             row.last_ingest or "-",
         )
@@ -55,9 +54,8 @@ def show(ctx: typer.Context, name: Annotated[str, typer.Argument(help="Dataset n
       casegraph datasets show registry
     """
     with state(ctx).store() as store:
-        meta = datasets_service.get_dataset(store, name)
-        counts = entity_counts(store, dataset=name)
-        runs = list_runs(store, dataset=name)
+        summary = datasets_service.get_dataset(store, state(ctx).context(store), name)
+    meta = summary.meta
     info = Table.grid(padding=(0, 2))
     for label, value in [
         ("name", meta.name),
@@ -71,12 +69,13 @@ def show(ctx: typer.Context, name: Annotated[str, typer.Argument(help="Dataset n
         ("kind", "user-owned" if meta.user_owned else "source evidence"),
         ("created", meta.created_at),
         ("updated", meta.updated_at),
+        ("grants", ", ".join(f"{g} ({level})" for g, level in summary.grants)),
     ]:
         info.add_row(label, value or "-")
     out.print(info)
     schemata = Table("schema", "entities", title="entities")
-    for count in counts:
-        schemata.add_row(count.schema, f"{count.entities:,}")
+    for schema_name, count in summary.schemata:
+        schemata.add_row(schema_name, f"{count:,}")
     out.print(schemata)
     history = Table(
         "run",
@@ -90,7 +89,7 @@ def show(ctx: typer.Context, name: Annotated[str, typer.Argument(help="Dataset n
         "sha256",
         title="ingest runs",
     )
-    for run in runs:
+    for run in summary.recent_runs:
         history.add_row(
             str(run.id),
             run.status,
@@ -118,9 +117,68 @@ def delete(
       casegraph datasets delete leak --yes
     """
     with state(ctx).store() as store:
-        datasets_service.get_dataset(store, name)
+        context = state(ctx).context(store)
         if not yes and not typer.confirm(f"Erase dataset {name!r} and all its statements?"):
             err.print("nothing deleted")
             raise typer.Exit(1)
-        removed = datasets_service.delete_dataset(store, name)
+        removed = datasets_service.delete_dataset(store, context, name)
     out.print(f"deleted dataset {name} ({removed:,} statements)")
+
+
+@app.command("grant")
+def grant(
+    ctx: typer.Context,
+    name: Annotated[str, typer.Argument(help="Dataset name.")],
+    group: Annotated[str, typer.Argument(help="Group that gets access.")],
+    write: Annotated[
+        bool, typer.Option("--write/--read", help="Write access (else read only).")
+    ] = False,
+) -> None:
+    """Give a group read (default) or write access to a dataset (admins).
+
+    Examples:
+
+      casegraph datasets grant leak desk-a
+
+      casegraph datasets grant notes desk-a --write
+    """
+    level = Level.WRITE if write else Level.READ
+    with state(ctx).store() as store:
+        datasets_service.grant_dataset(
+            store, state(ctx).context(store), name, group=group, level=level
+        )
+    out.print(f"group {group} may now {level.value} dataset {name}")
+
+
+@app.command("revoke")
+def revoke(
+    ctx: typer.Context,
+    name: Annotated[str, typer.Argument(help="Dataset name.")],
+    group: Annotated[str, typer.Argument(help="Group that loses access.")],
+) -> None:
+    """Take a group's access to a dataset away (admins).
+
+    Example:
+
+      casegraph datasets revoke leak desk-a
+    """
+    with state(ctx).store() as store:
+        datasets_service.revoke_dataset(store, state(ctx).context(store), name, group=group)
+    out.print(f"group {group} has no grant on dataset {name} any more")
+
+
+@app.command("mark")
+def mark(
+    ctx: typer.Context,
+    name: Annotated[str, typer.Argument(help="Dataset name.")],
+    marking: Annotated[str, typer.Argument(help="The new marking, e.g. RESTRICTED.")],
+) -> None:
+    """Change a dataset's marking (admins).
+
+    Example:
+
+      casegraph datasets mark leak RESTRICTED
+    """
+    with state(ctx).store() as store:
+        meta = datasets_service.set_marking(store, state(ctx).context(store), name, marking)
+    out.print(f"dataset {name} is now marked {meta.marking}")

@@ -2,17 +2,16 @@
 
 from __future__ import annotations
 
-from itertools import islice
 from typing import Annotated, Any
 
 import orjson
 import typer
 from rich.table import Table
 
-from casegraph.cli.state import current_actor, out, state
+from casegraph.cli.state import out, state
 from casegraph.model.origin import Origin
 from casegraph.services.corrections import add_correction
-from casegraph.services.entities import get_entity, incoming, outgoing
+from casegraph.services.entities import SHOWN_REFERENCES, show_entity
 
 app = typer.Typer(
     help="Inspect entities and add corrections.\n\nExamples:\n\n"
@@ -21,8 +20,6 @@ app = typer.Typer(
     no_args_is_help=True,
     rich_markup_mode=None,
 )
-
-SHOWN_REFERENCES = 50
 
 
 @app.command("show")
@@ -40,9 +37,8 @@ def show(
       casegraph entity show 3f2a9c… --json | jq .properties.name
     """
     with state(ctx).store() as store:
-        view = get_entity(store, entity_id)
-        refs_out = outgoing(store, entity_id)
-        refs_in = list(islice(incoming(store, entity_id), SHOWN_REFERENCES + 1))
+        detail = show_entity(store, state(ctx).context(store), entity_id)
+    view, refs_out, refs_in = detail.entity, detail.outgoing, detail.incoming
     if as_json:
         data: dict[str, Any] = view.to_ftm()
         data["provenance"] = {
@@ -79,10 +75,10 @@ def show(
         links = Table("direction", "property", "entity", "schema")
         for r in refs_out:
             links.add_row("→", r.prop, r.target, r.schema)
-        for r in refs_in[:SHOWN_REFERENCES]:
+        for r in refs_in:
             links.add_row("←", r.prop, r.source, r.schema)
         out.print(links)
-        if len(refs_in) > SHOWN_REFERENCES:
+        if detail.more_incoming:
             out.print(f"… more than {SHOWN_REFERENCES} entities reference this one")
 
 
@@ -95,6 +91,13 @@ def correct(
     dataset: Annotated[
         str, typer.Option("--dataset", "-d", help="Your user-owned dataset for corrections.")
     ],
+    group: Annotated[
+        str | None,
+        typer.Option(help="New dataset only: the group that gets write access to it."),
+    ] = None,
+    marking: Annotated[
+        str, typer.Option(help="New dataset only: its marking (default INTERNAL).")
+    ] = "",
 ) -> None:
     """Add a corrected value as a new statement in a user-owned dataset.
 
@@ -108,10 +111,12 @@ def correct(
     with state(ctx).store() as store:
         row = add_correction(
             store,
+            state(ctx).context(store),
             entity_id=entity_id,
             prop=prop,
             value=value,
             dataset=dataset,
-            actor=current_actor(),
+            group=group,
+            marking=marking,
         )
     out.print(f"added {row.prop} = {row.value!r} to {row.entity_id} in dataset {row.dataset}")

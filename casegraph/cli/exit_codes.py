@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 from casegraph.errors import (
+    AccessDeniedError,
+    AuditIntegrityError,
+    AuthenticationError,
     CasegraphError,
     ConfigError,
     InvalidInputError,
@@ -27,6 +30,9 @@ EXIT_CODES: tuple[tuple[type[CasegraphError], int], ...] = (
     (MappingError, 5),
     (InvalidInputError, 5),
     (StoreError, 7),
+    (AuthenticationError, 8),
+    (AccessDeniedError, 9),
+    (AuditIntegrityError, 10),
     (CasegraphError, 1),
 )
 

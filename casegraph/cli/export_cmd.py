@@ -10,7 +10,6 @@ import typer
 
 from casegraph.cli.state import err, state
 from casegraph.errors import InvalidInputError
-from casegraph.services.datasets import get_dataset
 from casegraph.services.export import export_ftm, export_statements_csv
 
 
@@ -28,37 +27,67 @@ def export(
     output: Annotated[
         Path | None, typer.Option("--output", "-o", help="Write to a file instead of stdout.")
     ] = None,
+    recipient: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--recipient",
+            "-r",
+            help="Who receives the export (repeat for several); recorded in the audit log. "
+            "Default: you.",
+        ),
+    ] = None,
 ) -> None:
     """Stream entities (FtM JSON lines) or statements (CSV with provenance).
 
+    An export is a disclosure: it needs --purpose, contains only what you may read,
+    and the audit log records every entity in it and its recipients.
+
     Examples:
 
-      casegraph export --format ftm -d registry -o registry.ftm.jsonl
+      casegraph --purpose case:C-7 export -f ftm -d registry -o registry.ftm.jsonl
 
-      casegraph export --format ftm --schema Company | ftm validate
+      casegraph --purpose case:C-7 export -f ftm --schema Company -r "Prosecutor X"
 
-      casegraph export --format csv -o statements.csv
+      casegraph --purpose "annual statistics for the board" export -f csv -o s.csv
     """
     if format not in {"ftm", "csv"}:
         raise InvalidInputError(f"unknown export format {format!r}: use ftm or csv")
     if format == "csv" and schema:
         raise InvalidInputError("--schema applies to --format ftm only")
+    recipients = list(recipient or [])
     with state(ctx).store() as store:
-        for name in dataset or []:
-            get_dataset(store, name)
+        context = state(ctx).context(store)
         datasets = list(dataset) if dataset else None
         if format == "ftm":
             if output is None:
-                count = export_ftm(store, sys.stdout.buffer, datasets=datasets, schema=schema)
+                count = export_ftm(
+                    store,
+                    context,
+                    sys.stdout.buffer,
+                    datasets=datasets,
+                    schema=schema,
+                    recipients=recipients,
+                )
             else:
                 with output.open("wb") as fh:
-                    count = export_ftm(store, fh, datasets=datasets, schema=schema)
+                    count = export_ftm(
+                        store,
+                        context,
+                        fh,
+                        datasets=datasets,
+                        schema=schema,
+                        recipients=recipients,
+                    )
             what = "entities"
         else:
             if output is None:
-                count = export_statements_csv(store, sys.stdout, datasets=datasets)
+                count = export_statements_csv(
+                    store, context, sys.stdout, datasets=datasets, recipients=recipients
+                )
             else:
                 with output.open("w", encoding="utf-8", newline="") as fh:
-                    count = export_statements_csv(store, fh, datasets=datasets)
+                    count = export_statements_csv(
+                        store, context, fh, datasets=datasets, recipients=recipients
+                    )
             what = "statements"
     err.print(f"exported {count:,} {what}" + (f" to {output}" if output else ""))

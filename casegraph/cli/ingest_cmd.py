@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 from casegraph.cli.progress import RichProgress
-from casegraph.cli.state import current_actor, err, out, state
+from casegraph.cli.state import err, out, state
 from casegraph.ingest.plan import ReadOptions
 from casegraph.model.dataset import DatasetMeta
 from casegraph.services import ingest as ingest_service
@@ -59,9 +59,16 @@ def ingest(
         str | None, typer.Option(help="Retention period, ISO 8601 (P5Y) or 'indefinite'.")
     ] = None,
     owner: Annotated[str | None, typer.Option(help="Who is responsible for the dataset.")] = None,
+    group: Annotated[
+        str | None,
+        typer.Option(help="New dataset only: the group that gets write access to it."),
+    ] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
 ) -> None:
     """Ingest a file into a dataset, resumably and idempotently.
+
+    You need a write grant on an existing dataset; a new one is created with a write
+    grant for your group (--group if you are in several).
 
     Good records go in and bad ones are reported (with --strict, nothing goes in if
     any record is bad). Rerunning the same command after an interruption resumes it;
@@ -92,9 +99,10 @@ def ingest(
         progress = None if quiet else RichProgress(err)
         result = ingest_service.ingest(
             store,
+            st.context(store),
             path,
             meta=meta,
-            actor=current_actor(),
+            group=group,
             mapping=mapping,
             options=ReadOptions(format=format, sheet=sheet, encoding=encoding, delimiter=delimiter),
             strict=strict,

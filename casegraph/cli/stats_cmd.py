@@ -8,7 +8,7 @@ import typer
 from rich.table import Table
 
 from casegraph.cli.state import out, state
-from casegraph.services.stats import entity_counts, statement_count
+from casegraph.services.stats import statistics
 
 
 def stats(
@@ -19,6 +19,8 @@ def stats(
 ) -> None:
     """Count entities per dataset and schema, and statements in all.
 
+    Only datasets you may read are counted.
+
     Examples:
 
       casegraph stats
@@ -26,8 +28,8 @@ def stats(
       casegraph stats -d registry
     """
     with state(ctx).store() as store:
-        counts = entity_counts(store, dataset=dataset)
-        statements = statement_count(store, dataset=dataset)
+        result = statistics(store, state(ctx).context(store), dataset=dataset)
+    counts, statements = result.counts, result.statements
     table = Table("dataset", "schema", "entities")
     total = 0
     for c in counts:

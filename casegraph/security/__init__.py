@@ -1,1 +1,2 @@
-"""Governance: actors, contexts, policy and audit maths. Pure; added by the governance issue."""
+"""Governance, pure: who acts (Actor), why (Purpose), what is allowed (Policy), and the
+audit log's maths (events, Merkle tree, signed checkpoints). No IO, no SQL."""

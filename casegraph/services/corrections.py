@@ -6,29 +6,35 @@ from casegraph.errors import InvalidInputError
 from casegraph.model.dataset import DatasetMeta
 from casegraph.model.origin import Origin
 from casegraph.model.statement import BASE_PROP, StatementRow, make_statement_id
+from casegraph.security.audit_event import ActionClass, dataset_object, entity_object
+from casegraph.security.context import Context
+from casegraph.services import audit
 from casegraph.services.clock import utc_now
-from casegraph.services.datasets import ensure_dataset
 from casegraph.services.entities import get_entity
 from casegraph.services.store import Store
+from casegraph.services.writes import apply_permit, permit_write
 from casegraph.store.bulk import upsert_statements
 
 
 def add_correction(
     store: Store,
+    ctx: Context,
     *,
     entity_id: str,
     prop: str,
     value: str,
     dataset: str,
-    actor: str,
-    marking: str = "INTERNAL",
+    marking: str = "",
+    group: str | None = None,
 ) -> StatementRow:
     """Add a value to an entity in a user-owned dataset (created when missing).
 
-    The value is cleaned by its followthemoney property type; a value that does not
-    clean is refused with the reason, nothing is written.
+    The actor must be able to read the entity (reading it is its own consultation
+    event) and write the dataset. The value is cleaned by its followthemoney property
+    type; a value that does not clean is refused with the reason, nothing is written.
     """
-    entity = get_entity(store, entity_id)
+    actor = ctx.actor.name
+    entity = get_entity(store, ctx, entity_id)
     schema = entity.schema
     prop_obj = schema.get(prop)
     if prop_obj is None:
@@ -76,7 +82,20 @@ def add_correction(
         owner=actor,
         user_owned=True,
     )
+    permit = permit_write(
+        store, ctx, meta, action=ActionClass.ALTER, operation="entity.correct", group=group
+    )
     with store.engine.begin() as conn:
-        ensure_dataset(store, meta, conn=conn)
+        apply_permit(conn, store, meta, permit)
         upsert_statements(conn, [base, row], seen=now)
+        audit.record(
+            conn,
+            store,
+            ctx,
+            permit.event(
+                action=ActionClass.ALTER,
+                operation="entity.correct",
+                objects=(entity_object(entity_id), dataset_object(dataset)),
+            ),
+        )
     return row

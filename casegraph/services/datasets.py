@@ -1,24 +1,45 @@
-"""Registering, listing, showing and deleting datasets."""
+"""Registering, listing, showing, granting and erasing datasets, under the Policy.
+
+Dataset metadata (name, title, marking) is visible to those who may read the dataset,
+and to admins and auditors, whose work is to manage and oversee datasets. Entity
+counts are content: only a reader of the dataset gets them.
+"""
 
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, replace
 
-from sqlalchemy import Connection, delete, func, insert, select, update
+from sqlalchemy import Connection, delete, func, insert, or_, select, true, update
 
-from casegraph.errors import InvalidInputError, NotFoundError
+from casegraph.errors import InvalidInputError
 from casegraph.model.dataset import DatasetMeta, check_dataset_name
+from casegraph.security.actor import Role
+from casegraph.security.audit_event import ActionClass, dataset_object
+from casegraph.security.context import Context
+from casegraph.security.policy import Decision, Level, Operation, allow
+from casegraph.services import audit
+from casegraph.services.access import (
+    allowance,
+    authorize_dataset,
+    denial,
+    not_found,
+    scope_condition,
+)
 from casegraph.services.clock import utc_now
+from casegraph.services.runs import RunRecord, recent_runs
 from casegraph.services.store import Store
-from casegraph.store.tables import dataset, ingest_run, statement
+from casegraph.store.tables import dataset, dataset_grant, ingest_run, statement
 
 
 @dataclass(frozen=True, slots=True)
 class DatasetSummary:
     meta: DatasetMeta
-    entities: int
+    entities: int | None  # None: the actor may see the dataset but not its content
     runs: int
     last_ingest: str | None
+    grants: tuple[tuple[str, str], ...] = ()
+    schemata: tuple[tuple[str, int], ...] = ()  # readers only; filled by get_dataset
+    recent_runs: tuple[RunRecord, ...] = ()  # filled by get_dataset
 
 
 def _row_to_meta(row: object) -> DatasetMeta:
@@ -32,23 +53,16 @@ def default_marking(labels: tuple[str, ...]) -> str:
     return labels[min(1, len(labels) - 1)]
 
 
-def get_dataset(store: Store, name: str, *, conn: Connection | None = None) -> DatasetMeta:
-    query = select(dataset).where(dataset.c.name == name)
-    if conn is not None:
-        row = conn.execute(query).first()
-    else:
-        with store.engine.connect() as own:
-            row = own.execute(query).first()
-    if row is None:
-        raise NotFoundError(f"no dataset named {name!r}: see `casegraph datasets list`")
-    return _row_to_meta(row)
+def _oversees(ctx: Context) -> bool:
+    return ctx.actor.active and bool({Role.ADMIN, Role.AUDITOR} & ctx.actor.roles)
 
 
 def ensure_dataset(store: Store, meta: DatasetMeta, *, conn: Connection) -> DatasetMeta:
     """Register a dataset, or update the metadata fields given for an existing one.
 
-    Fields left empty keep their stored value; a source dataset cannot become
-    user-owned or the other way round, since that would change what may be edited.
+    Internal: callers decide the Policy first. Fields left empty keep their stored
+    value; a source dataset cannot become user-owned or the other way round, and the
+    marking of an existing dataset only changes through `set_marking` (admins).
     """
     check_dataset_name(meta.name)
     now = utc_now()
@@ -67,10 +81,15 @@ def ensure_dataset(store: Store, meta: DatasetMeta, *, conn: Connection) -> Data
     if meta.user_owned != current.user_owned:
         kind = "user-owned" if current.user_owned else "a source dataset"
         raise InvalidInputError(f"dataset {meta.name!r} is {kind} and stays so")
+    if meta.marking and meta.marking.strip().upper() != current.marking:
+        raise InvalidInputError(
+            f"dataset {meta.name!r} is marked {current.marking}; an admin changes markings "
+            f"with `casegraph datasets mark {meta.name} {meta.marking.strip().upper()}`"
+        )
     changes = {
         key: value
         for key, value in asdict(meta).items()
-        if key not in {"name", "user_owned", "created_at", "updated_at"}
+        if key not in {"name", "user_owned", "created_at", "updated_at", "marking"}
         and value not in (None, "")
         and value != getattr(current, key)
     }
@@ -85,13 +104,161 @@ def ensure_dataset(store: Store, meta: DatasetMeta, *, conn: Connection) -> Data
     return merged
 
 
-def register_dataset(store: Store, meta: DatasetMeta) -> DatasetMeta:
+def _manage(store: Store, ctx: Context, operation: str, name: str) -> Decision:
+    decision = store.policy.decide(ctx, Operation.MANAGE_DATASETS)
+    if not decision.allowed:
+        from casegraph.errors import AccessDeniedError
+
+        audit.refuse(
+            store,
+            ctx,
+            denial(
+                action=ActionClass.ADMIN,
+                operation=operation,
+                decision=decision,
+                objects=(dataset_object(name),),
+            ),
+            AccessDeniedError(f"{operation}: {decision.reason}"),
+        )
+    return decision
+
+
+def register_dataset(store: Store, ctx: Context, meta: DatasetMeta) -> DatasetMeta:
+    """Create or describe a dataset (admins)."""
+    check_dataset_name(meta.name)
+    decision = _manage(store, ctx, "dataset.register", meta.name)
     with store.engine.begin() as conn:
-        return ensure_dataset(store, meta, conn=conn)
+        result = ensure_dataset(store, meta, conn=conn)
+        audit.record(
+            conn,
+            store,
+            ctx,
+            allowance(
+                action=ActionClass.ADMIN,
+                operation="dataset.register",
+                decision=decision,
+                objects=(dataset_object(meta.name),),
+            ),
+        )
+    return result
 
 
-def list_datasets(store: Store) -> list[DatasetSummary]:
-    """All datasets with entity counts; counting uses the base-statement index."""
+def _require_exists(store: Store, ctx: Context, name: str, op: str) -> None:
+    """Refuse (audited) an admin operation on a missing dataset; call outside a transaction."""
+    with store.engine.connect() as conn:
+        found = conn.execute(select(dataset.c.name).where(dataset.c.name == name)).first()
+    if found is None:
+        audit.refuse(
+            store,
+            ctx,
+            denial(
+                action=ActionClass.ADMIN,
+                operation=op,
+                decision=Decision(False, "no such dataset", "missing"),
+                objects=(dataset_object(name),),
+            ),
+            not_found(name),
+        )
+
+
+def grant_dataset(store: Store, ctx: Context, name: str, *, group: str, level: Level) -> None:
+    """Give a group read or write access to a dataset (admins); replaces its level."""
+    from casegraph.services.identity import check_name
+
+    check_name(group, "group")
+    decision = _manage(store, ctx, "dataset.grant", name)
+    _require_exists(store, ctx, name, "dataset.grant")
+    with store.engine.begin() as conn:
+        conn.execute(
+            delete(dataset_grant).where(
+                dataset_grant.c.dataset == name, dataset_grant.c.group_name == group
+            )
+        )
+        conn.execute(insert(dataset_grant).values(dataset=name, group_name=group, level=level))
+        audit.record(
+            conn,
+            store,
+            ctx,
+            allowance(
+                action=ActionClass.ADMIN,
+                operation="dataset.grant",
+                decision=decision,
+                objects=(dataset_object(name), f"group:{group}"),
+            ),
+        )
+
+
+def revoke_dataset(store: Store, ctx: Context, name: str, *, group: str) -> None:
+    """Take a group's access to a dataset away (admins)."""
+    decision = _manage(store, ctx, "dataset.revoke", name)
+    _require_exists(store, ctx, name, "dataset.revoke")
+    with store.engine.begin() as conn:
+        conn.execute(
+            delete(dataset_grant).where(
+                dataset_grant.c.dataset == name, dataset_grant.c.group_name == group
+            )
+        )
+        audit.record(
+            conn,
+            store,
+            ctx,
+            allowance(
+                action=ActionClass.ADMIN,
+                operation="dataset.revoke",
+                decision=decision,
+                objects=(dataset_object(name), f"group:{group}"),
+            ),
+        )
+
+
+def set_marking(store: Store, ctx: Context, name: str, marking: str) -> DatasetMeta:
+    """Re-mark a dataset (admins): the only way a marking changes."""
+    decision = _manage(store, ctx, "dataset.mark", name)
+    _require_exists(store, ctx, name, "dataset.mark")
+    with store.engine.begin() as conn:
+        label = DatasetMeta(name=name, title=name, marking=marking).validated(store.markings)
+        conn.execute(
+            update(dataset)
+            .where(dataset.c.name == name)
+            .values(marking=label.marking, updated_at=utc_now())
+        )
+        audit.record(
+            conn,
+            store,
+            ctx,
+            allowance(
+                action=ActionClass.ADMIN,
+                operation="dataset.mark",
+                decision=decision,
+                objects=(dataset_object(name), f"marking:{label.marking}"),
+            ),
+        )
+        row = conn.execute(select(dataset).where(dataset.c.name == name)).one()
+    return _row_to_meta(row)
+
+
+def _visible_condition(store: Store, ctx: Context):  # type: ignore[no-untyped-def]
+    """Datasets whose metadata `ctx` may see: readable ones, or all for overseers."""
+    if _oversees(ctx):
+        return true()
+    return scope_condition(store.policy.read_scope(ctx, with_purpose=True), dataset.c.name)
+
+
+def _grants(conn: Connection, name: str) -> tuple[tuple[str, str], ...]:
+    rows = conn.execute(
+        select(dataset_grant.c.group_name, dataset_grant.c.level)
+        .where(dataset_grant.c.dataset == name)
+        .order_by(dataset_grant.c.group_name)
+    )
+    return tuple((r.group_name, r.level) for r in rows)
+
+
+def list_datasets(store: Store, ctx: Context) -> list[DatasetSummary]:
+    """The datasets `ctx` may know of; entity counts only for those it may read.
+
+    Both filters are inside the query: other datasets are never read or counted.
+    """
+    readable = scope_condition(store.policy.read_scope(ctx, with_purpose=True), dataset.c.name)
     counts = (
         select(statement.c.dataset, func.count().label("n"))
         .where(statement.c.prop == "id")
@@ -107,51 +274,129 @@ def list_datasets(store: Store) -> list[DatasetSummary]:
         .group_by(ingest_run.c.dataset)
         .subquery()
     )
+    joined = dataset.outerjoin(counts, (counts.c.dataset == dataset.c.name) & readable).outerjoin(
+        runs, runs.c.dataset == dataset.c.name
+    )
     query = (
-        select(dataset, counts.c.n, runs.c.runs, runs.c.last)
-        .outerjoin(counts, counts.c.dataset == dataset.c.name)
-        .outerjoin(runs, runs.c.dataset == dataset.c.name)
+        select(dataset, counts.c.n, runs.c.runs, runs.c.last, readable.label("readable"))
+        .select_from(joined)
+        .where(or_(_visible_condition(store, ctx), readable))
         .order_by(dataset.c.name)
     )
-    with store.engine.connect() as conn:
-        return [
+    with store.engine.begin() as conn:
+        summaries = [
             DatasetSummary(
                 meta=_row_to_meta(row),
-                entities=row.n or 0,
+                entities=(row.n or 0) if row.readable else None,
                 runs=row.runs or 0,
                 last_ingest=row.last,
+                grants=_grants(conn, row.name) if _oversees(ctx) else (),
             )
             for row in conn.execute(query)
         ]
+    audit.record_alone(
+        store,
+        ctx,
+        allowance(
+            action=ActionClass.CONSULT,
+            operation="dataset.list",
+            decision=allow("listing filtered by the Policy", "scope"),
+            objects=tuple(dataset_object(s.meta.name) for s in summaries),
+        ),
+    )
+    return summaries
 
 
-def delete_dataset(store: Store, name: str, *, batch: int = 5000) -> int:
-    """Erase a dataset with its statements, runs and rejects; returns statements removed.
-
-    Deletes in batches of entities so that a large dataset does not hold one huge
-    transaction; the dataset row goes last, so an interrupted delete can be rerun.
-    """
-    get_dataset(store, name)
-    removed = 0
-    while True:
-        with store.engine.begin() as conn:
-            ids = (
-                select(statement.c.entity_id)
-                .where(statement.c.dataset == name, statement.c.prop == "id")
-                .limit(batch)
-            )
-            chunk = [r[0] for r in conn.execute(ids)]
-            if not chunk:
-                break
-            result = conn.execute(
-                delete(statement).where(
-                    statement.c.dataset == name, statement.c.entity_id.in_(chunk)
-                )
-            )
-            removed += result.rowcount
+def get_dataset(store: Store, ctx: Context, name: str) -> DatasetSummary:
+    """One dataset's metadata; a dataset `ctx` may not know of answers as missing."""
+    readable = scope_condition(store.policy.read_scope(ctx, with_purpose=True), dataset.c.name)
+    query = select(dataset, readable.label("readable")).where(
+        dataset.c.name == name, or_(_visible_condition(store, ctx), readable)
+    )
+    obj = (dataset_object(name),)
     with store.engine.begin() as conn:
-        result = conn.execute(delete(statement).where(statement.c.dataset == name))
-        removed += result.rowcount
+        row = conn.execute(query).first()
+        if row is not None:
+            n = None
+            schemata: tuple[tuple[str, int], ...] = ()
+            if row.readable:
+                schemata = tuple(
+                    (r.schema, int(r.n))
+                    for r in conn.execute(
+                        select(statement.c.schema, func.count().label("n"))
+                        .where(statement.c.dataset == name, statement.c.prop == "id")
+                        .group_by(statement.c.schema)
+                        .order_by(statement.c.schema)
+                    )
+                )
+                n = sum(count for _, count in schemata)
+            runs = conn.execute(
+                select(func.count(), func.max(ingest_run.c.finished_at)).where(
+                    ingest_run.c.dataset == name
+                )
+            ).one()
+            summary = DatasetSummary(
+                meta=_row_to_meta(row),
+                entities=n,
+                runs=runs[0],
+                last_ingest=runs[1],
+                grants=_grants(conn, name) if _oversees(ctx) else (),
+                schemata=schemata,
+                recent_runs=tuple(recent_runs(conn, name)),
+            )
+    if row is None:
+        audit.refuse(
+            store,
+            ctx,
+            denial(
+                action=ActionClass.CONSULT,
+                operation="dataset.show",
+                decision=Decision(False, "no such dataset or not visible", "scope"),
+                objects=obj,
+            ),
+            not_found(name),
+        )
+    audit.record_alone(
+        store,
+        ctx,
+        allowance(
+            action=ActionClass.CONSULT,
+            operation="dataset.show",
+            decision=allow("visible under the Policy", "scope"),
+            objects=obj,
+        ),
+    )
+    return summary
+
+
+def delete_dataset(store: Store, ctx: Context, name: str) -> int:
+    """Erase a dataset with its statements, runs, grants and rejects (admins).
+
+    One transaction with its audit event: the erasure happens whole or not at all.
+    Returns the number of statements removed.
+    """
+    _, decision = authorize_dataset(
+        store,
+        ctx,
+        op=Operation.ERASE,
+        action=ActionClass.ERASE,
+        operation="dataset.delete",
+        name=name,
+    )
+    with store.engine.begin() as conn:
+        removed = conn.execute(delete(statement).where(statement.c.dataset == name)).rowcount
         conn.execute(delete(ingest_run).where(ingest_run.c.dataset == name))
+        conn.execute(delete(dataset_grant).where(dataset_grant.c.dataset == name))
         conn.execute(delete(dataset).where(dataset.c.name == name))
-    return removed
+        audit.record(
+            conn,
+            store,
+            ctx,
+            allowance(
+                action=ActionClass.ERASE,
+                operation="dataset.delete",
+                decision=decision,
+                objects=(dataset_object(name),),
+            ),
+        )
+    return int(removed)

@@ -27,10 +27,13 @@ from casegraph.ingest.records import RowError
 from casegraph.ingest.rejects import RejectWriter
 from casegraph.model.dataset import DatasetMeta, check_dataset_name
 from casegraph.model.statement import StatementRow
+from casegraph.security.audit_event import ActionClass, dataset_object
+from casegraph.security.context import Context
+from casegraph.services import audit
 from casegraph.services.clock import utc_now
-from casegraph.services.datasets import ensure_dataset
 from casegraph.services.rejects import export_rejects
 from casegraph.services.store import Store
+from casegraph.services.writes import WritePermit, apply_permit, permit_write
 from casegraph.store.bulk import upsert_statements
 from casegraph.store.tables import ingest_reject, ingest_run
 
@@ -80,11 +83,14 @@ class _Run:
 
 
 def _find_or_start_run(
-    store: Store, plan: Plan, meta: DatasetMeta, *, actor: str, strict: bool
+    store: Store, ctx: Context, plan: Plan, meta: DatasetMeta, permit: WritePermit, *, strict: bool
 ) -> _Run:
+    """Register the run and its collect event in one transaction: no statement of this
+    run can be committed before the event that accounts for it."""
     now = utc_now()
+    actor = ctx.actor.name
     with store.engine.begin() as conn:
-        ensure_dataset(store, meta, conn=conn)
+        apply_permit(conn, store, meta, permit)
         last = conn.execute(
             select(ingest_run)
             .where(ingest_run.c.dataset == meta.name, ingest_run.c.fingerprint == plan.fingerprint)
@@ -95,6 +101,7 @@ def _find_or_start_run(
             conn.execute(
                 update(ingest_run).where(ingest_run.c.id == last.id).values(status="running")
             )
+            _collect_event(conn, store, ctx, permit, meta.name, last.id, resumed=True)
             return _Run(
                 id=last.id,
                 seen_at=last.seen_at,
@@ -124,7 +131,30 @@ def _find_or_start_run(
             )
             .returning(ingest_run.c.id)
         ).scalar_one()
+        _collect_event(conn, store, ctx, permit, meta.name, run_id, resumed=False)
     return _Run(run_id, now, 0, 0, 0, 0, 0, 0.0, False)
+
+
+def _collect_event(
+    conn: Connection,
+    store: Store,
+    ctx: Context,
+    permit: WritePermit,
+    dataset: str,
+    run_id: int,
+    *,
+    resumed: bool,
+) -> None:
+    audit.record(
+        conn,
+        store,
+        ctx,
+        permit.event(
+            action=ActionClass.COLLECT,
+            operation="ingest.resume" if resumed else "ingest",
+            objects=(dataset_object(dataset), f"run:{run_id}"),
+        ),
+    )
 
 
 def _iter_batches(plan: Plan, *, skip: int, progress: Progress) -> Iterator[_Batch]:
@@ -223,10 +253,11 @@ def _check_strict(plan: Plan, progress: Progress, rejects: RejectWriter) -> tupl
 
 def ingest(
     store: Store,
+    ctx: Context,
     path: Path,
     *,
     meta: DatasetMeta,
-    actor: str,
+    group: str | None = None,
     mapping: Path | None = None,
     options: ReadOptions | None = None,
     strict: bool = False,
@@ -236,8 +267,11 @@ def ingest(
     """Ingest one file (or mapping) into a dataset; resumes an interrupted identical run."""
     check_dataset_name(meta.name)  # before reading anything
     bar = progress or NoProgress()
+    permit = permit_write(
+        store, ctx, meta, action=ActionClass.COLLECT, operation="ingest", group=group
+    )
     plan = make_plan(path, dataset=meta.name, mapping=mapping, options=options)
-    run = _find_or_start_run(store, plan, meta, actor=actor, strict=strict)
+    run = _find_or_start_run(store, ctx, plan, meta, permit, strict=strict)
     out = rejects_path or store.settings.rejects_dir / f"{meta.name}-run{run.id}.jsonl"
     started = time.monotonic()
     if strict:

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import Connection, select
 
-from casegraph.services.store import Store
 from casegraph.store.tables import ingest_run
 
 
@@ -28,11 +27,13 @@ class RunRecord:
     duration_s: float
 
 
-def list_runs(store: Store, *, dataset: str | None = None, limit: int = 20) -> list[RunRecord]:
-    """The newest runs first."""
+def recent_runs(conn: Connection, dataset: str, *, limit: int = 20) -> list[RunRecord]:
+    """A dataset's newest runs first; the caller has decided the dataset is visible."""
     fields = [getattr(ingest_run.c, name) for name in RunRecord.__dataclass_fields__]
-    query = select(*fields).order_by(ingest_run.c.id.desc()).limit(limit)
-    if dataset is not None:
-        query = query.where(ingest_run.c.dataset == dataset)
-    with store.engine.connect() as conn:
-        return [RunRecord(**row._mapping) for row in conn.execute(query)]
+    query = (
+        select(*fields)
+        .where(ingest_run.c.dataset == dataset)
+        .order_by(ingest_run.c.id.desc())
+        .limit(limit)
+    )
+    return [RunRecord(**row._mapping) for row in conn.execute(query)]

@@ -31,6 +31,18 @@ def _apply_sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     for pragma in SQLITE_PRAGMAS:
         cursor.execute(pragma)
     cursor.close()
+    # Let SQLAlchemy, not the driver, open transactions (see _begin_immediate).
+    dbapi_connection.isolation_level = None
+
+
+def _begin_immediate(conn: Any) -> None:
+    """Every SQLite transaction takes the write lock up front (BEGIN IMMEDIATE).
+
+    The driver's default defers BEGIN to the first write, so a transaction that reads
+    the audit log's head and then appends could interleave with another writer or fail
+    with SQLITE_BUSY_SNAPSHOT; an immediate transaction waits (busy_timeout) instead.
+    """
+    conn.exec_driver_sql("BEGIN IMMEDIATE")
 
 
 def make_engine(url: str) -> Engine:
@@ -41,6 +53,7 @@ def make_engine(url: str) -> Engine:
             Path(path).parent.mkdir(parents=True, exist_ok=True)
         engine = create_engine(url)
         event.listen(engine, "connect", _apply_sqlite_pragmas)
+        event.listen(engine, "begin", _begin_immediate)
         return engine
     engine = create_engine(url, pool_pre_ping=True)
     try:

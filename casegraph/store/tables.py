@@ -141,3 +141,99 @@ ingest_reject = Table(
     Column("raw", Text),
     PrimaryKeyConstraint("run_id", "seq"),
 )
+
+# --- Governance (migration 0002): users, groups, grants, tokens and the audit log. ---
+
+app_user = Table(
+    "app_user",
+    metadata,
+    Column("name", String(64), primary_key=True),
+    Column("password_hash", Text),
+    Column("roles", String(64), nullable=False),
+    Column("clearance", String(64), nullable=False),
+    Column("disabled", Boolean, nullable=False, server_default=text("false")),
+    Column("created_at", String(32), nullable=False),
+    Column("created_by", String(64), nullable=False),
+)
+
+group_member = Table(
+    "group_member",
+    metadata,
+    Column("group_name", String(64), nullable=False),
+    Column(
+        "user_name", String(64), ForeignKey("app_user.name", ondelete="CASCADE"), nullable=False
+    ),
+    PrimaryKeyConstraint("group_name", "user_name"),
+)
+
+dataset_grant = Table(
+    "dataset_grant",
+    metadata,
+    Column("dataset", String(128), ForeignKey("dataset.name", ondelete="CASCADE"), nullable=False),
+    Column("group_name", String(64), nullable=False),
+    Column("level", String(8), nullable=False),
+    PrimaryKeyConstraint("dataset", "group_name"),
+)
+
+api_token = Table(
+    "api_token",
+    metadata,
+    Column("id", String(32), primary_key=True),
+    Column(
+        "user_name", String(64), ForeignKey("app_user.name", ondelete="CASCADE"), nullable=False
+    ),
+    Column("secret_sha256", String(64), nullable=False),
+    Column("label", Text),
+    Column("created_at", String(32), nullable=False),
+    Column("expires_at", String(32)),
+    Column("revoked_at", String(32)),
+)
+
+# Append-only: triggers created by migration 0002 refuse UPDATE and DELETE on the
+# three audit_* tables below; only audit_head (the tree's right edge) moves.
+audit_event = Table(
+    "audit_event",
+    metadata,
+    Column("seq", BigInteger, primary_key=True, autoincrement=False),
+    Column("time", String(32), nullable=False),
+    Column("actor", String(64), nullable=False),
+    Column("action", String(16), nullable=False),
+    Column("operation", String(64), nullable=False),
+    Column("decision", String(8), nullable=False),
+    Column("rule", String(64), nullable=False),
+    Column("reason", Text, nullable=False),
+    Column("purpose", Text),
+    Column("recipients", Text, nullable=False),
+    Column("objects_count", BigInteger, nullable=False),
+    Column("objects_digest", String(64), nullable=False),
+    Column("leaf_hash", String(64), nullable=False),
+)
+Index("ix_audit_event_actor", audit_event.c.actor, audit_event.c.seq)
+
+audit_object = Table(
+    "audit_object",
+    metadata,
+    Column("seq", BigInteger, ForeignKey("audit_event.seq"), nullable=False),
+    Column("object", Text, nullable=False),
+    PrimaryKeyConstraint("seq", "object"),
+)
+Index("ix_audit_object_object", audit_object.c.object, audit_object.c.seq)
+
+audit_head = Table(
+    "audit_head",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=False),
+    Column("size", BigInteger, nullable=False),
+    Column("frontier", Text, nullable=False),
+)
+
+audit_checkpoint = Table(
+    "audit_checkpoint",
+    metadata,
+    Column("size", BigInteger, primary_key=True, autoincrement=False),
+    Column("root", String(64), nullable=False),
+    Column("note", Text, nullable=False),
+    Column("created_at", String(32), nullable=False),
+)
+
+APPEND_ONLY_TABLES = ("audit_event", "audit_object", "audit_checkpoint")
