@@ -6,6 +6,10 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 DEMO_DIR ?= demo-data
 DEMO_SIZE ?= 50000
+# The demo store's owner account (admin and analyst), made by `init` without a prompt.
+DEMO_USER ?= demo
+DEMO_PASSWORD ?= demo-password-2026
+DEMO_PURPOSE ?= case:DEMO-1
 
 .PHONY: install test lint typecheck pytest demo bench clean
 
@@ -31,18 +35,25 @@ pytest: $(STAMP)
 
 test: lint typecheck pytest
 
+# The demo commands act as the demo owner: `init` creates that account with the password
+# from CASEGRAPH_PASSWORD, and every later command logs in with it, without a prompt.
+demo: export CASEGRAPH_USER = $(DEMO_USER)
+demo: export CASEGRAPH_PASSWORD = $(DEMO_PASSWORD)
 demo: $(STAMP)
-	$(BIN)/casegraph --data-dir $(DEMO_DIR)/store init
+	$(BIN)/casegraph --data-dir $(DEMO_DIR)/store init --owner $(DEMO_USER)
 	$(BIN)/casegraph demo generate --out $(DEMO_DIR) --size $(DEMO_SIZE) --casegraph "$(BIN)/casegraph --data-dir $(DEMO_DIR)/store"
 	sh $(DEMO_DIR)/ingest.sh --quiet
 	$(BIN)/casegraph --data-dir $(DEMO_DIR)/store stats
+	$(BIN)/casegraph --data-dir $(DEMO_DIR)/store --purpose "$(DEMO_PURPOSE)" datasets list
+	$(BIN)/casegraph --data-dir $(DEMO_DIR)/store datasets show leak_people
 	@echo
-	@echo "The demo investigation is loaded. Explore it:"
-	@echo "  export CASEGRAPH_DATA_DIR=$(DEMO_DIR)/store"
+	@echo "The demo investigation is loaded. Explore it as its owner $(DEMO_USER) (admin, analyst):"
+	@echo "  export CASEGRAPH_DATA_DIR=$(DEMO_DIR)/store CASEGRAPH_USER=$(DEMO_USER) CASEGRAPH_PASSWORD=$(DEMO_PASSWORD)"
 	@echo "  $(BIN)/casegraph datasets list"
 	@echo "  $(BIN)/casegraph datasets show company_registry"
-	@echo "  $(BIN)/casegraph export --format ftm --schema Person | head"
-	@echo "  $(BIN)/casegraph entity show ENTITY_ID    # an id from the export or $(DEMO_DIR)/ground_truth.json"
+	@echo "  $(BIN)/casegraph --purpose $(DEMO_PURPOSE) export --format ftm --schema Person | head"
+	@echo "  $(BIN)/casegraph --purpose $(DEMO_PURPOSE) entity show ENTITY_ID    # an id from the export or $(DEMO_DIR)/ground_truth.json"
+	@echo "INTERNAL and RESTRICTED content (customs, payments, the leak) and every export need --purpose."
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/ingest.py

@@ -18,8 +18,8 @@ import pytest
 from casegraph.security.context import Context
 from casegraph.services.identity import create_owner
 from casegraph.services.store import Store, init_store
-from tests.helpers import context_for
 from casegraph.settings import Settings, load_settings
+from tests.helpers import context_for
 
 PG_ADMIN = os.environ.get("CASEGRAPH_TEST_PG", "postgresql://postgres@127.0.0.1:5432/postgres")
 BACKENDS = ["sqlite", "postgresql"]

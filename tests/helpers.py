@@ -70,9 +70,7 @@ def make_user(
     purpose: str | None = "case:TEST-1",
 ) -> Context:
     """Create a user through the governed service and return their Context."""
-    add_user(
-        store, admin, name=name, roles=parse_roles(roles), groups=groups, clearance=clearance
-    )
+    add_user(store, admin, name=name, roles=parse_roles(roles), groups=groups, clearance=clearance)
     return context_for(store, name, purpose=purpose)
 
 
@@ -86,7 +84,9 @@ def add_dataset(
     level: Level = Level.WRITE,
 ) -> DatasetMeta:
     """Register a dataset (as an admin) and grant `group` on it."""
-    meta = register_dataset(store, admin, DatasetMeta(name=name, title=name.title(), marking=marking))
+    meta = register_dataset(
+        store, admin, DatasetMeta(name=name, title=name.title(), marking=marking)
+    )
     if group is not None:
         grant_dataset(store, admin, name, group=group, level=level)
     return meta

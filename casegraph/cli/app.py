@@ -16,6 +16,7 @@ from rich.text import Text
 
 from casegraph import __version__
 from casegraph.cli import (
+    audit_cmd,
     datasets_cmd,
     demo_cmd,
     entity_cmd,
@@ -103,6 +104,7 @@ app.command("stats")(stats_cmd.stats)
 app.add_typer(demo_cmd.app, name="demo")
 app.add_typer(user_cmd.app, name="user")
 app.add_typer(token_cmd.app, name="token")
+app.add_typer(audit_cmd.app, name="audit")
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated
 
@@ -11,6 +13,22 @@ import typer
 from casegraph.cli.state import err, state
 from casegraph.errors import InvalidInputError
 from casegraph.services.export import export_ftm, export_statements_csv
+
+
+@contextmanager
+def _replacing(path: Path) -> Iterator[Path]:
+    """Where to write `--output`: a file beside it, moved over it only when the export
+    succeeds, so a refused or failed export leaves an existing file as it was.
+    Pipes and devices (`-o /dev/stdout`) are written directly."""
+    if path.exists() and not path.is_file():
+        yield path
+        return
+    partial = path.with_name(f".{path.name}.partial")
+    try:
+        yield partial
+        partial.replace(path)
+    finally:
+        partial.unlink(missing_ok=True)
 
 
 def export(
@@ -69,7 +87,7 @@ def export(
                     recipients=recipients,
                 )
             else:
-                with output.open("wb") as fh:
+                with _replacing(output) as target, target.open("wb") as fh:
                     count = export_ftm(
                         store,
                         context,
@@ -85,7 +103,10 @@ def export(
                     store, context, sys.stdout, datasets=datasets, recipients=recipients
                 )
             else:
-                with output.open("w", encoding="utf-8", newline="") as fh:
+                with (
+                    _replacing(output) as target,
+                    target.open("w", encoding="utf-8", newline="") as fh,
+                ):
                     count = export_statements_csv(
                         store, context, fh, datasets=datasets, recipients=recipients
                     )

@@ -114,11 +114,22 @@ def authorize_dataset(
     Call it outside any open transaction: a refusal commits its own audit event.
 
     A dataset the actor may not read at all answers like a missing one. One they may
-    read but not in this way (write, or no purpose given) gets the reason.
+    read but not in this way (write, or no purpose given) gets the reason. Admin
+    operations are decided on the role first, so a non-admin is refused the same way
+    whether the dataset exists or not (no existence oracle).
     """
+    objects = (dataset_object(name),)
+    if op in (Operation.ERASE, Operation.MANAGE_DATASETS):
+        role = store.policy.decide(ctx, op)
+        if not role.allowed:
+            audit.refuse(
+                store,
+                ctx,
+                denial(action=action, operation=operation, objects=objects, decision=role),
+                policy_error(role, name),
+            )
     with store.engine.connect() as conn:
         ref = dataset_ref(conn, name)
-    objects = (dataset_object(name),)
     if ref is None:
         audit.refuse(
             store,

@@ -16,13 +16,14 @@ import json
 from typing import NoReturn
 
 from sqlalchemy import Connection, insert, select, update
+from sqlalchemy.exc import DBAPIError
 
-from casegraph.errors import CasegraphError, StoreError
+from casegraph.errors import AuditIntegrityError, CasegraphError, StoreError
 from casegraph.security.audit_event import AuditEvent, EventDraft, objects_digest
 from casegraph.security.checkpoint import Checkpoint, sign_checkpoint
 from casegraph.security.context import Context
 from casegraph.security.merkle import Frontier, leaf_hash
-from casegraph.services.clock import utc_now
+from casegraph.services.clock import utc_stamp
 from casegraph.services.store import Store
 from casegraph.store.tables import audit_checkpoint, audit_event, audit_head, audit_object
 
@@ -36,30 +37,69 @@ def _lock_head(conn: Connection) -> Frontier:
         raise StoreError("the audit log has no head: run `casegraph init`")
     frontier = Frontier.from_json(json.loads(row.frontier))
     if frontier.size != row.size:
-        raise StoreError("the audit log's head is inconsistent: run `casegraph audit verify`")
+        raise AuditIntegrityError(
+            f"the audit log's head is inconsistent (size {row.size}, frontier of "
+            f"{frontier.size} events): it was altered; an auditor can run `casegraph audit verify`"
+        )
+    past = conn.execute(
+        select(audit_event.c.seq).where(audit_event.c.seq >= frontier.size).limit(1)
+    ).scalar()
+    if past is not None:
+        raise AuditIntegrityError(
+            f"the audit log holds event {past} past its head ({frontier.size} events): it "
+            "was altered; an auditor can run `casegraph audit verify`"
+        )
     return frontier
 
 
 def _store_checkpoint(conn: Connection, store: Store, frontier: Frontier) -> str:
     root = frontier.root()
+    stored = conn.execute(
+        select(audit_checkpoint.c.root).where(audit_checkpoint.c.size == frontier.size)
+    ).scalar()
+    if stored is not None:
+        # Only a truncated and regrown log meets an old checkpoint at its size.
+        raise AuditIntegrityError(
+            f"a checkpoint for {frontier.size} events exists already"
+            + ("" if stored == root.hex() else " with another root")
+            + ": the log was altered; an auditor can run `casegraph audit verify`"
+        )
     note = sign_checkpoint(
         Checkpoint(origin=store.origin, size=frontier.size, root=root), store.signing_key()
     )
     conn.execute(
         insert(audit_checkpoint).values(
-            size=frontier.size, root=root.hex(), note=note, created_at=utc_now()
+            size=frontier.size, root=root.hex(), note=note, created_at=utc_stamp()
         )
     )
     return note
 
 
+def _failed(exc: DBAPIError) -> StoreError:
+    """The one-line error a user gets when the database refuses the audit write."""
+    lines = str(exc.orig).strip().splitlines()
+    detail = lines[0] if lines else type(exc.orig).__name__
+    return StoreError(
+        f"cannot write the audit log ({detail}), so nothing was done: check the database "
+        "and run `casegraph audit verify`"
+    )
+
+
 def append(conn: Connection, store: Store, *, actor: str, draft: EventDraft) -> AuditEvent:
-    """Append one event inside the caller's transaction and return it."""
+    """Append one event inside the caller's transaction and return it; a database error
+    is raised as `StoreError`, and the caller's transaction rolls back."""
+    try:
+        return _append(conn, store, actor=actor, draft=draft)
+    except DBAPIError as exc:
+        raise _failed(exc) from exc
+
+
+def _append(conn: Connection, store: Store, *, actor: str, draft: EventDraft) -> AuditEvent:
     frontier = _lock_head(conn)
     objects = draft.normalised_objects()
     event = AuditEvent(
         seq=frontier.size,
-        time=utc_now(),
+        time=utc_stamp(),
         actor=actor,
         action=draft.action.value,
         operation=draft.operation,
@@ -121,8 +161,11 @@ def record(conn: Connection, store: Store, ctx: Context, draft: EventDraft) -> A
 
 def record_alone(store: Store, ctx: Context, draft: EventDraft) -> AuditEvent:
     """Record an event in its own transaction, committed before this returns."""
-    with store.engine.begin() as conn:
-        return record(conn, store, ctx, draft)
+    try:
+        with store.engine.begin() as conn:
+            return record(conn, store, ctx, draft)
+    except DBAPIError as exc:  # the commit itself failed
+        raise _failed(exc) from exc
 
 
 def refuse(store: Store, ctx: Context, draft: EventDraft, error: CasegraphError) -> NoReturn:
@@ -135,8 +178,10 @@ def checkpoint_now(conn: Connection, store: Store) -> str:
     """Sign the log as it stands (the caller's transaction holds the head)."""
     frontier = _lock_head(conn)
     existing = conn.execute(
-        select(audit_checkpoint.c.note).where(audit_checkpoint.c.size == frontier.size)
-    ).scalar()
-    if existing is not None:
-        return str(existing)
+        select(audit_checkpoint.c.note, audit_checkpoint.c.root).where(
+            audit_checkpoint.c.size == frontier.size
+        )
+    ).first()
+    if existing is not None and existing.root == frontier.root().hex():
+        return str(existing.note)
     return _store_checkpoint(conn, store, frontier)

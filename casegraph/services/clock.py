@@ -7,3 +7,9 @@ from datetime import UTC, datetime
 
 def utc_now() -> str:
     return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S")
+
+
+def utc_stamp() -> str:
+    """UTC with microseconds and a `Z`: audit events and token times, which must order
+    and compare exactly (e.g. 2026-11-22T17:32:21.123456Z)."""
+    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")

@@ -2,18 +2,25 @@
 
 from __future__ import annotations
 
-from casegraph.errors import InvalidInputError
-from casegraph.model.dataset import DatasetMeta
+from sqlalchemy import select
+
+from casegraph.errors import AccessDeniedError, InvalidInputError
+from casegraph.model.dataset import DatasetMeta, check_marking
+from casegraph.model.entity import EntityView
 from casegraph.model.origin import Origin
 from casegraph.model.statement import BASE_PROP, StatementRow, make_statement_id
 from casegraph.security.audit_event import ActionClass, dataset_object, entity_object
 from casegraph.security.context import Context
+from casegraph.security.policy import Decision
 from casegraph.services import audit
+from casegraph.services.access import denial
 from casegraph.services.clock import utc_now
-from casegraph.services.entities import get_entity
+from casegraph.services.datasets import default_marking
+from casegraph.services.entities import entity_to_change
 from casegraph.services.store import Store
 from casegraph.services.writes import apply_permit, permit_write
 from casegraph.store.bulk import upsert_statements
+from casegraph.store.tables import dataset as dataset_table
 
 
 def add_correction(
@@ -29,12 +36,13 @@ def add_correction(
 ) -> StatementRow:
     """Add a value to an entity in a user-owned dataset (created when missing).
 
-    The actor must be able to read the entity (reading it is its own consultation
-    event) and write the dataset. The value is cleaned by its followthemoney property
-    type; a value that does not clean is refused with the reason, nothing is written.
+    The actor must be able to read the entity and write the dataset; the correction
+    records one `alter` event (a refusal, one `deny` event). The value is cleaned by
+    its followthemoney property type; a value that does not clean is refused with the
+    reason, nothing is written.
     """
     actor = ctx.actor.name
-    entity = get_entity(store, ctx, entity_id)
+    entity = entity_to_change(store, ctx, entity_id, "entity.correct")
     schema = entity.schema
     prop_obj = schema.get(prop)
     if prop_obj is None:
@@ -85,6 +93,7 @@ def add_correction(
     permit = permit_write(
         store, ctx, meta, action=ActionClass.ALTER, operation="entity.correct", group=group
     )
+    _refuse_write_down(store, ctx, entity, meta)
     with store.engine.begin() as conn:
         apply_permit(conn, store, meta, permit)
         upsert_statements(conn, [base, row], seen=now)
@@ -99,3 +108,40 @@ def add_correction(
             ),
         )
     return row
+
+
+def _refuse_write_down(store: Store, ctx: Context, entity: EntityView, meta: DatasetMeta) -> None:
+    """No write-down: a correction repeats the entity's id and schema, which come from
+    the data it was read in, so it may not go into a dataset marked lower than the most
+    sensitive of that data (else a RESTRICTED entity id would reach INTERNAL readers).
+    Call it after `permit_write`, so the target is one the actor may write."""
+    names = [*entity.datasets, meta.name]
+    with store.engine.connect() as conn:
+        rows = conn.execute(
+            select(dataset_table.c.name, dataset_table.c.marking).where(
+                dataset_table.c.name.in_(names)
+            )
+        )
+        markings = {row.name: row.marking for row in rows}
+    rank = store.scheme.rank
+    source = max((markings[n] for n in entity.datasets if n in markings), key=rank, default="")
+    target = markings.get(meta.name) or check_marking(
+        meta.marking or default_marking(store.markings), store.markings
+    )
+    if rank(target) >= rank(source):
+        return
+    reason = f"{source} content cannot be corrected into a dataset marked {target}"
+    audit.refuse(
+        store,
+        ctx,
+        denial(
+            action=ActionClass.ALTER,
+            operation="entity.correct",
+            decision=Decision(False, reason, "no-write-down"),
+            objects=(entity_object(entity.id), dataset_object(meta.name)),
+        ),
+        AccessDeniedError(
+            f"{reason} ({meta.name}): use a dataset marked {source} or higher, or create one "
+            f"with --marking {source}"
+        ),
+    )

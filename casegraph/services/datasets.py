@@ -342,7 +342,8 @@ def get_dataset(store: Store, ctx: Context, name: str) -> DatasetSummary:
                 last_ingest=runs[1],
                 grants=_grants(conn, name) if _oversees(ctx) else (),
                 schemata=schemata,
-                recent_runs=tuple(recent_runs(conn, name)),
+                # Runs name their source files and count rows: content, for readers only.
+                recent_runs=tuple(recent_runs(conn, name)) if row.readable else (),
             )
     if row is None:
         audit.refuse(

@@ -198,6 +198,20 @@ def get_entity(store: Store, ctx: Context, entity_id: str) -> EntityView:
     return show_entity(store, ctx, entity_id, references=0).entity
 
 
+def entity_to_change(store: Store, ctx: Context, entity_id: str, operation: str) -> EntityView:
+    """The entity a write (`operation`) is about, as `ctx` may read it, for that write's
+    own checks: nothing of it is returned to the user, so this is no consultation and
+    records nothing (the write records its one event). A refusal is audited as
+    `operation` and answers like `show_entity`'s."""
+    scope = store.policy.read_scope(ctx)
+    with store.engine.connect() as conn:
+        view = assemble(entity_id, entity_statements(conn, [entity_id], scope).get(entity_id, []))
+    if view is None:
+        _refuse_unseen(store, ctx, entity_id, operation)
+        raise AssertionError("unreachable")  # pragma: no cover
+    return view
+
+
 def iter_entity_ids(
     store: Store,
     scope: Scope,

@@ -26,7 +26,7 @@ from casegraph.security.context import Context
 from casegraph.security.policy import Operation
 from casegraph.services import audit
 from casegraph.services.access import denial
-from casegraph.services.clock import utc_now
+from casegraph.services.clock import utc_now, utc_stamp
 from casegraph.services.store import Store
 from casegraph.store.tables import api_token, app_user, group_member
 
@@ -372,7 +372,7 @@ def authenticate_token(store: Store, token: str) -> Actor:
         problem = ("token", "unknown token")
     elif row.revoked_at is not None:
         problem = ("revoked", "the token was revoked")
-    elif row.expires_at is not None and row.expires_at <= utc_now():
+    elif row.expires_at is not None and row.expires_at <= utc_stamp():
         problem = ("expired", "the token has expired")
     elif actor is None or not actor.active:
         problem = ("active", "the token's account is disabled")
@@ -440,7 +440,7 @@ def create_token(
         id=token_id,
         user=owner,
         label=label,
-        created_at=utc_now(),
+        created_at=utc_stamp(),
         expires_at=_expiry(expires_days),
         revoked_at=None,
     )
@@ -495,7 +495,7 @@ def revoke_token(store: Store, ctx: Context, token_id: str) -> TokenRecord:
                 NotFoundError(f"no token with id {token_id!r}"),
             )
     assert row is not None
-    now = utc_now()
+    now = utc_stamp()
     with store.engine.begin() as conn:
         conn.execute(
             update(api_token)

@@ -95,7 +95,14 @@ def test_ingest_show_export_and_stats_from_the_cli(
     out = capsys.readouterr().out
     assert "read 15, ingested 15, rejected 0 records" in out
     export = tmp_path / "out.jsonl"
-    assert main(["export", "-f", "ftm", "--schema", "Person", "-o", str(export)]) == 0
+    export.write_text("an earlier export\n", encoding="utf-8")
+    export_args = ["export", "-f", "ftm", "--schema", "Person", "-o", str(export)]
+    assert main(export_args) == 9  # an export is a disclosure: it needs a purpose
+    assert "an export needs a purpose" in capsys.readouterr().err
+    # A refused export leaves the output file as it was.
+    assert export.read_text(encoding="utf-8") == "an earlier export\n"
+    assert sorted(p.name for p in tmp_path.iterdir() if "out" in p.name) == ["out.jsonl"]
+    assert main(["--purpose", "case:TEST-1", *export_args]) == 0
     people = [orjson.loads(line) for line in export.read_bytes().splitlines()]
     assert len(people) == 6 and all(p["schema"] == "Person" for p in people)
     capsys.readouterr()
@@ -146,7 +153,7 @@ def test_an_unexpected_failure_is_reported_without_traceback(
         raise RuntimeError("disk on fire")
 
     assert main(["init"]) == 0
-    monkeypatch.setattr(stats_cmd, "entity_counts", broken)
+    monkeypatch.setattr(stats_cmd, "statistics", broken)
     assert main(["stats"]) == 70
     err = capsys.readouterr().err
     assert "internal error: RuntimeError: disk on fire" in err

@@ -9,9 +9,11 @@ from pathlib import Path
 import pytest
 
 from casegraph.cli.app import main
-from casegraph.services.entities import get_entity, incoming
+from casegraph.services.entities import get_entity, show_entity
 from casegraph.services.store import open_store
 from casegraph.settings import Settings
+from tests.conftest import OWNER
+from tests.helpers import context_for
 
 
 def test_generated_demo_ingests_cleanly_and_contains_the_ground_truth(
@@ -31,13 +33,18 @@ def test_generated_demo_ingests_cleanly_and_contains_the_ground_truth(
 
     truth = json.loads((out / "ground_truth.json").read_text(encoding="utf-8"))
     with open_store(cli_env) as store:
+        owner = context_for(store, OWNER, purpose="case:TEST-1")
         for cluster in truth["same_as"][:50]:
             for member in cluster["members"]:
-                entity = get_entity(store, member["entity_id"])
+                entity = get_entity(store, owner, member["entity_id"])
                 assert member["dataset"] in entity.datasets
         for declaration in truth["undervalued_declarations"][:20]:
-            assert get_entity(store, declaration["entity_id"]).schema.name == "EconomicActivity"
+            assert (
+                get_entity(store, owner, declaration["entity_id"]).schema.name == "EconomicActivity"
+            )
         # A hidden chain's companies are linked in the store as the truth says.
         chain = truth["ownership_chains"][0]
         company = chain["path"][-1]["entities"][0]["entity_id"]
-        assert any(ref.prop == "asset" for ref in incoming(store, company))
+        detail = show_entity(store, owner, company, references=10_000)
+        assert not detail.more_incoming
+        assert any(ref.prop == "asset" for ref in detail.incoming)

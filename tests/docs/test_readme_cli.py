@@ -25,18 +25,34 @@ def _readme_commands() -> list[list[str]]:
 
 
 def _options(words: list[str]) -> tuple[list[str], set[str]]:
-    """The command path the words select, and every option name it accepts."""
+    """The command path the words select, and every option name it accepts.
+
+    Options of a group (`casegraph --purpose case:C-7 export …`) may come before its
+    sub-command; they and their values are skipped while looking for it.
+    """
     command: object = typer.main.get_command(app)
     names: set[str] = set()
     path: list[str] = []
-    for word in words:
-        names |= {opt for p in getattr(command, "params", []) for opt in p.opts}
+    rest = iter(words)
+    for word in rest:
+        params = {opt: p for p in getattr(command, "params", []) for opt in _names(p)}
+        names |= set(params)
+        if word.startswith("-") and getattr(command, "commands", None):
+            param = params.get(word.split("=", 1)[0])
+            if param is not None and "=" not in word and not getattr(param, "is_flag", False):
+                next(rest, None)  # the option's value
+            continue
         sub = getattr(command, "commands", {}).get(word)
         if sub is None:
             break
         command, path = sub, [*path, word]
-    names |= {opt for p in getattr(command, "params", []) for opt in p.opts}
+    names |= {opt for p in getattr(command, "params", []) for opt in _names(p)}
     return path, names
+
+
+def _names(param: object) -> list[str]:
+    """An option's names, with the `--no-…` half of a boolean flag pair."""
+    return [*getattr(param, "opts", []), *getattr(param, "secondary_opts", [])]
 
 
 def test_readme_shows_only_real_commands_and_options() -> None:

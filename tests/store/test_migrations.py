@@ -5,27 +5,124 @@ from __future__ import annotations
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
-from sqlalchemy import inspect
+from sqlalchemy import Engine, func, insert, inspect, select, text
+from sqlalchemy.exc import DatabaseError
 
+from casegraph.security.context import Context
 from casegraph.services.store import Store
 from casegraph.store import migrate
-from casegraph.store.tables import metadata
+from casegraph.store.bulk import upsert_statements
+from casegraph.store.tables import APPEND_ONLY_TABLES, audit_event, metadata, statement
+from tests.helpers import add_dataset, base, stmt
+
+INITIAL = {"statement", "dataset", "ingest_run", "ingest_reject", "setting"}
+GOVERNANCE = {
+    "app_user",
+    "group_member",
+    "dataset_grant",
+    "api_token",
+    "audit_event",
+    "audit_object",
+    "audit_head",
+    "audit_checkpoint",
+}
+
+
+def _tables(engine: Engine) -> set[str]:
+    return set(inspect(engine).get_table_names()) - {"alembic_version"}
+
+
+def _triggers(engine: Engine) -> set[str]:
+    """The names of the user-defined triggers in the store's database."""
+    with engine.connect() as conn:
+        if engine.dialect.name == "sqlite":
+            query = "SELECT name FROM sqlite_master WHERE type = 'trigger'"
+        else:
+            query = "SELECT tgname FROM pg_trigger WHERE NOT tgisinternal"
+        return {row[0] for row in conn.execute(text(query))}
+
+
+def _expected_triggers(dialect: str) -> set[str]:
+    if dialect == "sqlite":
+        return {f"{t}_no_{verb}" for t in APPEND_ONLY_TABLES for verb in ("update", "delete")}
+    return {f"{t}_{kind}" for t in APPEND_ONLY_TABLES for kind in ("append_only", "no_truncate")}
+
+
+def _schema_diff(engine: Engine) -> list[object]:
+    with engine.connect() as conn:
+        return list(compare_metadata(MigrationContext.configure(conn), metadata))
+
+
+def _audit_rows_refuse_change(engine: Engine) -> None:
+    """An audit row can be added, but neither changed nor removed."""
+    with engine.begin() as conn:
+        seq = conn.execute(select(func.coalesce(func.max(audit_event.c.seq), 0))).scalar_one()
+        conn.execute(
+            insert(audit_event).values(
+                seq=seq + 1,
+                time="2026-01-01T00:00:00.000000Z",
+                actor="tester",
+                action="admin",
+                operation="test",
+                decision="allow",
+                rule="test",
+                reason="a row to tamper with",
+                purpose=None,
+                recipients="[]",
+                objects_count=0,
+                objects_digest="0" * 64,
+                leaf_hash="0" * 64,
+            )
+        )
+    for sql in ("UPDATE audit_event SET reason = 'changed'", "DELETE FROM audit_event"):
+        with pytest.raises(DatabaseError, match="append-only"), engine.begin() as conn:
+            conn.execute(text(sql))
 
 
 def test_migrated_schema_matches_the_declared_tables(store: Store) -> None:
-    with store.engine.connect() as conn:
-        diff = compare_metadata(MigrationContext.configure(conn), metadata)
-    assert diff == []
-    assert migrate.current_revision(store.engine) == migrate.head_revision()
+    assert _schema_diff(store.engine) == []
+    assert migrate.current_revision(store.engine) == migrate.head_revision() == "0002"
+    assert _tables(store.engine) >= INITIAL | GOVERNANCE
+    assert _expected_triggers(store.engine.dialect.name) <= _triggers(store.engine)
+
+
+def test_audit_tables_are_append_only_in_the_database(store: Store) -> None:
+    _audit_rows_refuse_change(store.engine)
 
 
 def test_downgrade_removes_every_table_and_upgrade_restores_them(store: Store) -> None:
     migrate.downgrade(store.engine, "base")
-    assert set(inspect(store.engine).get_table_names()) <= {"alembic_version"}
+    assert _tables(store.engine) == set()
+    assert _triggers(store.engine) == set()
     migrate.upgrade(store.engine)
-    assert {"statement", "dataset", "ingest_run", "ingest_reject", "setting"} <= set(
-        inspect(store.engine).get_table_names()
-    )
+    assert _tables(store.engine) >= INITIAL | GOVERNANCE
+    assert _schema_diff(store.engine) == []
+    assert _expected_triggers(store.engine.dialect.name) <= _triggers(store.engine)
+
+
+def test_downgrade_to_0001_drops_governance_and_triggers_and_keeps_the_data(
+    store: Store, owner: Context
+) -> None:
+    add_dataset(store, owner)
+    with store.engine.begin() as conn:
+        upsert_statements(
+            conn, [base("p1"), stmt("p1", "name", "Ivan Petrov")], seen="2026-01-01T00:00:00"
+        )
+    migrate.downgrade(store.engine, "0001")
+    assert migrate.current_revision(store.engine) == "0001"
+    assert _tables(store.engine) == INITIAL
+    assert _triggers(store.engine) == set()
+    with store.engine.connect() as conn:
+        assert conn.execute(select(func.count()).select_from(statement)).scalar_one() == 2
+
+    migrate.upgrade(store.engine)
+    assert migrate.current_revision(store.engine) == migrate.head_revision()
+    assert _tables(store.engine) >= INITIAL | GOVERNANCE
+    assert _schema_diff(store.engine) == []
+    assert _triggers(store.engine) == _expected_triggers(store.engine.dialect.name)
+    _audit_rows_refuse_change(store.engine)
+    with store.engine.connect() as conn:
+        assert conn.execute(select(func.count()).select_from(statement)).scalar_one() == 2
 
 
 def test_sqlite_runs_with_wal_full_sync_and_foreign_keys(store: Store) -> None:

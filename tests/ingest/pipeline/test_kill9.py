@@ -14,9 +14,11 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
+from casegraph.services.identity import create_owner
 from casegraph.services.store import Store, init_store
 from casegraph.settings import Settings, load_settings
 from casegraph.store.tables import ingest_reject, ingest_run, statement
+from tests.conftest import OWNER, OWNER_GROUP, OWNER_PASSWORD
 from tests.ingest.pipeline.conftest import register_rows, write_register
 
 ROWS = 30_000
@@ -25,10 +27,11 @@ CLI = [sys.executable, "-m", "casegraph.cli.app"]
 
 def _run_cli(settings: Settings, args: list[str]) -> subprocess.Popen[bytes]:
     env = {
-        **os.environ,
+        **{k: v for k, v in os.environ.items() if k != "CASEGRAPH_TOKEN"},
         "CASEGRAPH_DATA_DIR": str(settings.data_dir),
         "CASEGRAPH_DATABASE_URL": settings.database_url,
-        "CASEGRAPH_ACTOR": "tester",
+        "CASEGRAPH_USER": OWNER,
+        "CASEGRAPH_PASSWORD": OWNER_PASSWORD,
     }
     return subprocess.Popen([*CLI, *args], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
 
@@ -100,6 +103,7 @@ def test_kill_9_then_rerun_equals_an_uninterrupted_run(
     args = ["ingest", str(data), "--dataset", "register", "--mapping", str(mapping_file), "-q"]
 
     reference = init_store(reference_settings)
+    create_owner(reference, name=OWNER, password=OWNER_PASSWORD, group=OWNER_GROUP)
     done = _run_cli(reference_settings, args)
     _, done_err = done.communicate(timeout=600)
     assert done.returncode == 0, done_err.decode()

@@ -6,7 +6,9 @@ import sqlite3
 from pathlib import Path
 
 from casegraph.model.dataset import DatasetMeta
-from casegraph.services.entities import iter_entities
+from casegraph.model.entity import EntityView
+from casegraph.security.context import Context
+from casegraph.services.entities import iter_entities, iter_entity_ids
 from casegraph.services.ingest import ingest
 from casegraph.services.store import Store
 
@@ -25,8 +27,13 @@ companies:
 """
 
 
+def _entities(store: Store, ctx: Context, schema: str | None = None) -> list[EntityView]:
+    scope = store.policy.read_scope(ctx)
+    return list(iter_entities(store, scope, iter_entity_ids(store, scope, schema=schema)))
+
+
 def test_sql_sourced_mapping_ingests_every_row_with_its_origin(
-    store: Store, tmp_path: Path
+    store: Store, owner: Context, tmp_path: Path
 ) -> None:
     db = tmp_path / "registry.db"
     with sqlite3.connect(db) as conn:
@@ -40,14 +47,14 @@ def test_sql_sourced_mapping_ingests_every_row_with_its_origin(
     mapping.write_text(MAPPING.format(db=db), encoding="utf-8")
     result = ingest(
         store,
+        owner,
         mapping,
         meta=DatasetMeta(name="companies", title="", marking=""),
-        actor="tester",
         rejects_path=tmp_path / "rejects.jsonl",
     )
     assert (result.read, result.ingested, result.rejected) == (3, 2, 1)
-    names = sorted(e.values("name")[0] for e in iter_entities(store, schema="Company"))
+    names = sorted(e.values("name")[0] for e in _entities(store, owner, "Company"))
     assert names == ["Acme Ltd", "Blue Harbour"]
-    origin = next(iter_entities(store)).properties["name"][0].origin
+    origin = _entities(store, owner)[0].properties["name"][0].origin
     assert origin is not None and "registry.db" in origin and "row=" in origin
     assert "Atlantis" in (tmp_path / "rejects.jsonl").read_text(encoding="utf-8")
