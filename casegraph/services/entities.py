@@ -130,7 +130,13 @@ def _exists_in(conn: Connection, entity_id: str, scope: Scope) -> bool:
     return conn.execute(query.limit(1)).first() is not None
 
 
-def _refuse_unseen(store: Store, ctx: Context, entity_id: str, operation: str) -> None:
+def _refuse_unseen(
+    store: Store,
+    ctx: Context,
+    entity_id: str,
+    operation: str,
+    action: ActionClass = ActionClass.CONSULT,
+) -> None:
     """Audit and raise for an entity `ctx` cannot read: "needs a purpose" only when the
     actor could read it with one, otherwise exactly what a missing entity answers."""
     with store.engine.connect() as conn:
@@ -150,7 +156,7 @@ def _refuse_unseen(store: Store, ctx: Context, entity_id: str, operation: str) -
         store,
         ctx,
         denial(
-            action=ActionClass.CONSULT,
+            action=action,
             operation=operation,
             decision=decision,
             objects=(entity_object(entity_id),),
@@ -198,7 +204,13 @@ def get_entity(store: Store, ctx: Context, entity_id: str) -> EntityView:
     return show_entity(store, ctx, entity_id, references=0).entity
 
 
-def entity_to_change(store: Store, ctx: Context, entity_id: str, operation: str) -> EntityView:
+def entity_to_change(
+    store: Store,
+    ctx: Context,
+    entity_id: str,
+    operation: str,
+    action: ActionClass = ActionClass.ALTER,
+) -> EntityView:
     """The entity a write (`operation`) is about, as `ctx` may read it, for that write's
     own checks: nothing of it is returned to the user, so this is no consultation and
     records nothing (the write records its one event). A refusal is audited as
@@ -207,7 +219,7 @@ def entity_to_change(store: Store, ctx: Context, entity_id: str, operation: str)
     with store.engine.connect() as conn:
         view = assemble(entity_id, entity_statements(conn, [entity_id], scope).get(entity_id, []))
     if view is None:
-        _refuse_unseen(store, ctx, entity_id, operation)
+        _refuse_unseen(store, ctx, entity_id, operation, action)
         raise AssertionError("unreachable")  # pragma: no cover
     return view
 
