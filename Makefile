@@ -47,6 +47,13 @@ demo: $(STAMP)
 	$(BIN)/casegraph --data-dir $(DEMO_DIR)/store --purpose "$(DEMO_PURPOSE)" datasets list
 	$(BIN)/casegraph --data-dir $(DEMO_DIR)/store datasets show leak_people
 	@echo
+	@echo "Oversight: an auditor (no access to content) exports a signed checkpoint, verifies the log, and sees that its own reads are logged too"
+	-@$(BIN)/casegraph --data-dir $(DEMO_DIR)/store user add dpo --role auditor --no-password 2>/dev/null
+	@token=$$($(BIN)/casegraph --data-dir $(DEMO_DIR)/store token create --user dpo --label demo --expires-days 1 2>/dev/null) && \
+	  env -u CASEGRAPH_USER CASEGRAPH_TOKEN=$$token $(BIN)/casegraph --data-dir $(DEMO_DIR)/store audit checkpoint --export $(DEMO_DIR)/witness.checkpoint && \
+	  env -u CASEGRAPH_USER CASEGRAPH_TOKEN=$$token $(BIN)/casegraph --data-dir $(DEMO_DIR)/store audit verify --against $(DEMO_DIR)/witness.checkpoint && \
+	  env -u CASEGRAPH_USER CASEGRAPH_TOKEN=$$token $(BIN)/casegraph --data-dir $(DEMO_DIR)/store audit activity dpo
+	@echo
 	@echo "The demo investigation is loaded. Explore it as its owner $(DEMO_USER) (admin, analyst):"
 	@echo "  export CASEGRAPH_DATA_DIR=$(DEMO_DIR)/store CASEGRAPH_USER=$(DEMO_USER) CASEGRAPH_PASSWORD=$(DEMO_PASSWORD)"
 	@echo "  $(BIN)/casegraph datasets list"
