@@ -9,7 +9,7 @@ from typing import Annotated
 import typer
 
 from casegraph.cli.state import PASSWORD_ENV, out, state
-from casegraph.services.identity import create_owner, create_token
+from casegraph.services.identity import create_owner, has_users, owner_token
 from casegraph.services.store import init_store
 from casegraph.settings import DEFAULT_CHECKPOINT_EVERY, DEFAULT_MARKINGS
 
@@ -68,28 +68,19 @@ def init(
         purpose_markings=tuple(purpose_markings.split(",")) if purpose_markings else None,
         checkpoint_every=checkpoint_every,
     ) as store:
-        where = (
-            str(settings.data_dir)
-            if settings.backend == "sqlite"
-            else store.engine.url.render_as_string(hide_password=True)
-        )
+        where = store.describe()
         name = owner or os.environ.get("CASEGRAPH_USER") or getpass.getuser()
-        password = os.environ.get(PASSWORD_ENV)
-        if password is None and not token:
-            password = typer.prompt(
-                f"password for the owner {name}", hide_input=True, confirmation_prompt=True
-            )
-        made = create_owner(store, name=name, password=password or None, group=group)
+        made = None
+        if not has_users(store):
+            password = os.environ.get(PASSWORD_ENV)
+            if password is None and not token:
+                password = typer.prompt(
+                    f"password for the owner {name}", hide_input=True, confirmation_prompt=True
+                )
+            made = create_owner(store, name=name, password=password or None, group=group)
         secret = None
         if made is not None and token:
-            from casegraph.cli.state import State
-            from casegraph.security.context import Context
-            from casegraph.services.identity import load_actor
-
-            with store.engine.connect() as conn:
-                actor = load_actor(conn, name)
-            assert actor is not None and isinstance(state(ctx), State)
-            secret, _ = create_token(store, Context(actor=actor), label="init")
+            secret = owner_token(store, name)
         labels = ", ".join(store.markings)
         verifier = store.verifier_key
     out.print(f"casegraph store ready in {where} (markings: {labels})")

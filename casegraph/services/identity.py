@@ -231,6 +231,22 @@ def create_owner(store: Store, *, name: str, password: str | None, group: str) -
         return _record_of(conn, name)
 
 
+def has_users(store: Store) -> bool:
+    """Whether any account exists (so `init` has made its owner already)."""
+    with store.engine.connect() as conn:
+        return conn.execute(select(app_user.c.name).limit(1)).first() is not None
+
+
+def owner_token(store: Store, name: str) -> str:
+    """At `init --token`: the new owner's first API token (audited as their own)."""
+    with store.engine.connect() as conn:
+        actor = load_actor(conn, name)
+    if actor is None:
+        raise NotFoundError(f"no user named {name!r}")
+    secret, _ = create_token(store, Context(actor=actor), label="init")
+    return secret
+
+
 def list_users(store: Store, ctx: Context) -> list[UserRecord]:
     draft = _admin(store, ctx, "user.list", ())
     with store.engine.begin() as conn:

@@ -63,6 +63,12 @@ class Store:
             self._signing_key = key
         return self._signing_key
 
+    def describe(self) -> str:
+        """Where the store is, for messages (no password)."""
+        if self.settings.backend == "sqlite":
+            return str(self.settings.data_dir)
+        return self.engine.url.render_as_string(hide_password=True)
+
     def close(self) -> None:
         self.engine.dispose()
 

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 from pathlib import Path
 from typing import Any
@@ -321,3 +322,37 @@ def test_no_command_works_without_credentials(cli: Runner, tmp_path: Path) -> No
             assert out == ""
         checked.append(path)
     assert {("user", "add"), ("token", "create"), ("export",), ("stats",)} <= set(checked)
+
+
+def test_init_with_token_prints_a_working_owner_token_once(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("CASEGRAPH_DATA_DIR", str(tmp_path / "fresh"))
+    monkeypatch.delenv("CASEGRAPH_DATABASE_URL", raising=False)
+    for name in ("CASEGRAPH_USER", "CASEGRAPH_PASSWORD", "CASEGRAPH_TOKEN"):
+        monkeypatch.delenv(name, raising=False)
+    assert main(["init", "--owner", "zed", "--token"]) == 0
+    printed = capsys.readouterr().out
+    token = next(line for line in printed.splitlines() if line.startswith("cgt_"))
+    monkeypatch.setenv("CASEGRAPH_TOKEN", token)
+    assert main(["datasets", "list"]) == 0
+    assert "no datasets" in capsys.readouterr().out
+    # A second init keeps the owner and prints no new token.
+    assert main(["init", "--owner", "zed", "--token"]) == 0
+    assert "cgt_" not in capsys.readouterr().out
+    stored = (tmp_path / "fresh" / "casegraph.sqlite").read_bytes()
+    assert token.split("_")[2].encode() not in stored
+
+
+def test_init_again_asks_for_no_password(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("CASEGRAPH_DATA_DIR", str(tmp_path / "again"))
+    monkeypatch.delenv("CASEGRAPH_DATABASE_URL", raising=False)
+    monkeypatch.setenv("CASEGRAPH_PASSWORD", "first-password-123")
+    assert main(["init", "--owner", "zed"]) == 0
+    assert "owner account zed created" in capsys.readouterr().out
+    monkeypatch.delenv("CASEGRAPH_PASSWORD")
+    monkeypatch.setattr("sys.stdin", io.StringIO(""))  # a prompt would abort
+    assert main(["init", "--owner", "zed"]) == 0
+    assert "owner account" not in capsys.readouterr().out
