@@ -64,23 +64,6 @@ def not_found(name: str) -> NotFoundError:
     return NotFoundError(f"no dataset named {name!r}: see `casegraph datasets list`")
 
 
-def denial(
-    *,
-    action: ActionClass,
-    operation: str,
-    decision: Decision,
-    objects: tuple[str, ...],
-) -> EventDraft:
-    return EventDraft(
-        action=action,
-        operation=operation,
-        decision=decision.label,
-        rule=decision.rule,
-        reason=decision.reason,
-        objects=objects,
-    )
-
-
 def allowance(
     *,
     action: ActionClass,
@@ -89,6 +72,7 @@ def allowance(
     objects: tuple[str, ...] = (),
     recipients: tuple[str, ...] = (),
 ) -> EventDraft:
+    """The event that records `decision` (allowed or refused) for an operation."""
     return EventDraft(
         action=action,
         operation=operation,
@@ -98,6 +82,10 @@ def allowance(
         objects=objects,
         recipients=recipients,
     )
+
+
+#: Reads better where the decision is a refusal; the same event either way.
+denial = allowance
 
 
 def authorize_dataset(

@@ -166,45 +166,34 @@ def grant_dataset(store: Store, ctx: Context, name: str, *, group: str, level: L
     from casegraph.services.identity import check_name
 
     check_name(group, "group")
-    decision = _manage(store, ctx, "dataset.grant", name)
-    _require_exists(store, ctx, name, "dataset.grant")
-    with store.engine.begin() as conn:
-        conn.execute(
-            delete(dataset_grant).where(
-                dataset_grant.c.dataset == name, dataset_grant.c.group_name == group
-            )
-        )
-        conn.execute(insert(dataset_grant).values(dataset=name, group_name=group, level=level))
-        audit.record(
-            conn,
-            store,
-            ctx,
-            allowance(
-                action=ActionClass.ADMIN,
-                operation="dataset.grant",
-                decision=decision,
-                objects=(dataset_object(name), f"group:{group}"),
-            ),
-        )
+    _set_grant(store, ctx, name, group=group, level=level, operation="dataset.grant")
 
 
 def revoke_dataset(store: Store, ctx: Context, name: str, *, group: str) -> None:
     """Take a group's access to a dataset away (admins)."""
-    decision = _manage(store, ctx, "dataset.revoke", name)
-    _require_exists(store, ctx, name, "dataset.revoke")
+    _set_grant(store, ctx, name, group=group, level=None, operation="dataset.revoke")
+
+
+def _set_grant(
+    store: Store, ctx: Context, name: str, *, group: str, level: Level | None, operation: str
+) -> None:
+    decision = _manage(store, ctx, operation, name)
+    _require_exists(store, ctx, name, operation)
     with store.engine.begin() as conn:
         conn.execute(
             delete(dataset_grant).where(
                 dataset_grant.c.dataset == name, dataset_grant.c.group_name == group
             )
         )
+        if level is not None:
+            conn.execute(insert(dataset_grant).values(dataset=name, group_name=group, level=level))
         audit.record(
             conn,
             store,
             ctx,
             allowance(
                 action=ActionClass.ADMIN,
-                operation="dataset.revoke",
+                operation=operation,
                 decision=decision,
                 objects=(dataset_object(name), f"group:{group}"),
             ),
