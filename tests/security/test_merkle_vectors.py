@@ -2,7 +2,8 @@
 
 The vectors are copied into tests/security/vectors/merkle (Apache-2.0; see its
 PROVENANCE.md and LICENSE), so a clean clone runs them anywhere;
-CASEGRAPH_MERKLE_VECTORS may point at another copy. A missing directory fails the run: these vectors are the evidence that our verifier agrees with
+CASEGRAPH_MERKLE_VECTORS may point at another copy. A missing directory fails the
+run: these vectors are the evidence that our verifier agrees with
 the reference one, so they must not silently disappear.
 """
 
@@ -27,8 +28,7 @@ from casegraph.security.merkle import (
 )
 
 VECTORS = Path(
-    os.environ.get("CASEGRAPH_MERKLE_VECTORS")
-    or Path(__file__).parent / "vectors/merkle/testdata"
+    os.environ.get("CASEGRAPH_MERKLE_VECTORS") or Path(__file__).parent / "vectors/merkle/testdata"
 )
 # Counted in transparency-dev/merkle at 417fb0c3: 98 inclusion and 98 consistency files.
 MIN_INCLUSION = 98
