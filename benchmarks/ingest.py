@@ -217,9 +217,22 @@ def main() -> None:
     mapping.write_text(MAPPING.format(csv=data), encoding="utf-8")
     store = work / "store"
     shutil.rmtree(store, ignore_errors=True)
-    env = {**os.environ, "CASEGRAPH_DATA_DIR": str(store)}
+    env = {
+        **os.environ,
+        "CASEGRAPH_DATA_DIR": str(store),
+        # The ingest runs as the store's owner, like any governed write.
+        "CASEGRAPH_USER": "bench",
+        "CASEGRAPH_PASSWORD": "bench-password-1",
+    }
     env.pop("CASEGRAPH_DATABASE_URL", None)
-    subprocess.run([str(BIN / "casegraph"), "init"], env=env, check=True, stdout=subprocess.DEVNULL)
+    env.pop("CASEGRAPH_TOKEN", None)
+    subprocess.run(
+        [str(BIN / "casegraph"), "init", "--owner", "bench"],
+        env=env,
+        check=True,
+        stdout=subprocess.DEVNULL,
+        stdin=subprocess.DEVNULL,
+    )
     measures = [
         run_measured(
             "casegraph ingest → SQLite",
