@@ -12,7 +12,8 @@ Rules, in the order they apply:
 - `separation-of-duties`: an auditor never sees content;
 - `clearance`: a marking above the actor's clearance is out of reach;
 - `grant`: anything but the open (lowest) marking needs a group grant, read or write,
-  for admins too; writes always need a write grant;
+  for admins too; writes always need a write grant, and a write that creates a dataset
+  must give that grant to one of the writer's own groups;
 - `purpose`: content under a purpose-required marking, and every export, needs a purpose.
 """
 
@@ -29,6 +30,7 @@ from casegraph.security.markings import MarkingScheme
 class Operation(StrEnum):
     READ = "read"  # consult content
     WRITE = "write"  # collect or alter content
+    CREATE = "create"  # collect or alter into a dataset that this write creates
     EXPORT = "export"  # disclose content outside casegraph
     ERASE = "erase"  # delete a dataset
     MANAGE_USERS = "manage-users"
@@ -120,7 +122,8 @@ class Policy:
         actor = ctx.actor
         if actor.is_auditor:
             return deny("auditors see no content", "separation-of-duties")
-        needed = {Role.ANALYST} if op is Operation.WRITE else CONTENT_ROLES
+        writing = op in (Operation.WRITE, Operation.CREATE)
+        needed = {Role.ANALYST} if writing else CONTENT_ROLES
         if not needed & actor.roles:
             return deny(f"{op.value} needs the analyst role", "role:analyst")
         if dataset is None:
@@ -131,6 +134,15 @@ class Policy:
                 "clearance",
             )
         level = dataset.level_for(actor.groups)
+        if op is Operation.CREATE:
+            owners = sorted(
+                g for g, lv in dataset.grants if lv is Level.WRITE and g in actor.groups
+            )
+            if not owners:
+                return deny(
+                    f"the new dataset {dataset.name} must belong to one of your groups", "grant"
+                )
+            return allow(f"new dataset {dataset.name}, write grant to {owners[0]}", "create")
         if op is Operation.WRITE:
             if level is not Level.WRITE:
                 return deny(f"no write grant on {dataset.name}", "grant")
@@ -143,6 +155,11 @@ class Policy:
             return deny(f"{what} needs a purpose", "purpose")
         rule = "grant" if level is not None else "open-marking"
         return allow(f"{op.value} of {dataset.name} ({dataset.marking})", rule)
+
+    def sees_all_metadata(self, ctx: Context) -> bool:
+        """Admins and auditors see every dataset's name, marking and grants (managing
+        and overseeing datasets is their work); counts and content stay in scope."""
+        return ctx.actor.active and bool({Role.ADMIN, Role.AUDITOR} & ctx.actor.roles)
 
     def read_scope(self, ctx: Context, *, with_purpose: bool | None = None) -> Scope:
         """What `ctx` may read. `with_purpose` overrides whether a purpose counts as given,

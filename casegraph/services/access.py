@@ -88,6 +88,25 @@ def allowance(
 denial = allowance
 
 
+def require_role(
+    store: Store,
+    ctx: Context,
+    op: Operation,
+    *,
+    action: ActionClass,
+    operation: str,
+    objects: tuple[str, ...] = (),
+) -> EventDraft:
+    """Decide an operation that depends on the role only (user and dataset
+    administration, audit reading): a refusal is audited and raised; otherwise the
+    event to record when the operation goes ahead is returned."""
+    decision = store.policy.decide(ctx, op)
+    draft = allowance(action=action, operation=operation, decision=decision, objects=objects)
+    if not decision.allowed:
+        audit.refuse(store, ctx, draft, AccessDeniedError(f"{operation}: {decision.reason}"))
+    return draft
+
+
 def authorize_dataset(
     store: Store,
     ctx: Context,
@@ -107,15 +126,9 @@ def authorize_dataset(
     whether the dataset exists or not (no existence oracle).
     """
     objects = (dataset_object(name),)
-    if op in (Operation.ERASE, Operation.MANAGE_DATASETS):
-        role = store.policy.decide(ctx, op)
-        if not role.allowed:
-            audit.refuse(
-                store,
-                ctx,
-                denial(action=action, operation=operation, objects=objects, decision=role),
-                policy_error(role, name),
-            )
+    admin_op = op in (Operation.ERASE, Operation.MANAGE_DATASETS)
+    if admin_op:
+        require_role(store, ctx, op, action=action, operation=operation, objects=objects)
     with store.engine.connect() as conn:
         ref = dataset_ref(conn, name)
     if ref is None:
@@ -133,7 +146,6 @@ def authorize_dataset(
     decision = store.policy.decide(ctx, op, ref)
     if decision.allowed:
         return ref, decision
-    admin_op = op in (Operation.ERASE, Operation.MANAGE_DATASETS)
     visible = admin_op or store.policy.read_scope(ctx, with_purpose=True).admits(ref)
     audit.refuse(
         store,

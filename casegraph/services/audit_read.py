@@ -25,12 +25,11 @@ from typing import Any
 
 from sqlalchemy import Connection, Row, func, select
 
-from casegraph.errors import AccessDeniedError, AuditIntegrityError
+from casegraph.errors import AuditIntegrityError
 from casegraph.security.audit_event import ActionClass, AuditEvent, EventDraft
 from casegraph.security.context import Context
 from casegraph.security.policy import Operation
-from casegraph.services import audit
-from casegraph.services.access import allowance, denial
+from casegraph.services.access import require_role
 from casegraph.services.store import Store
 from casegraph.store.tables import audit_checkpoint, audit_event, audit_head, audit_object
 
@@ -58,21 +57,13 @@ def authorize(
 ) -> EventDraft:
     """Decide `READ_AUDIT` for `ctx`: record and raise a refusal, or return the event to
     record (a `consult` of `objects`) when the call goes ahead."""
-    decision = store.policy.decide(ctx, Operation.READ_AUDIT)
-    if not decision.allowed:
-        audit.refuse(
-            store,
-            ctx,
-            denial(
-                action=ActionClass.CONSULT,
-                operation=operation,
-                decision=decision,
-                objects=objects,
-            ),
-            AccessDeniedError(f"not allowed to read the audit log: {decision.reason}"),
-        )
-    return allowance(
-        action=ActionClass.CONSULT, operation=operation, decision=decision, objects=objects
+    return require_role(
+        store,
+        ctx,
+        Operation.READ_AUDIT,
+        action=ActionClass.CONSULT,
+        operation=operation,
+        objects=objects,
     )
 
 

@@ -13,7 +13,6 @@ from sqlalchemy import Connection, delete, func, insert, or_, select, true, upda
 
 from casegraph.errors import InvalidInputError
 from casegraph.model.dataset import DatasetMeta, check_dataset_name
-from casegraph.security.actor import Role
 from casegraph.security.audit_event import ActionClass, dataset_object
 from casegraph.security.context import Context
 from casegraph.security.policy import Decision, Level, Operation, allow
@@ -23,6 +22,7 @@ from casegraph.services.access import (
     authorize_dataset,
     denial,
     not_found,
+    require_role,
     scope_condition,
 )
 from casegraph.services.clock import utc_now
@@ -51,10 +51,6 @@ def default_marking(labels: tuple[str, ...]) -> str:
     """New datasets without a marking get the second-lowest (INTERNAL by default):
     not public until someone says so."""
     return labels[min(1, len(labels) - 1)]
-
-
-def _oversees(ctx: Context) -> bool:
-    return ctx.actor.active and bool({Role.ADMIN, Role.AUDITOR} & ctx.actor.roles)
 
 
 def ensure_dataset(store: Store, meta: DatasetMeta, *, conn: Connection) -> DatasetMeta:
@@ -104,61 +100,34 @@ def ensure_dataset(store: Store, meta: DatasetMeta, *, conn: Connection) -> Data
     return merged
 
 
-def _manage(store: Store, ctx: Context, operation: str, name: str) -> Decision:
-    decision = store.policy.decide(ctx, Operation.MANAGE_DATASETS)
-    if not decision.allowed:
-        from casegraph.errors import AccessDeniedError
-
-        audit.refuse(
-            store,
-            ctx,
-            denial(
-                action=ActionClass.ADMIN,
-                operation=operation,
-                decision=decision,
-                objects=(dataset_object(name),),
-            ),
-            AccessDeniedError(f"{operation}: {decision.reason}"),
-        )
-    return decision
-
-
 def register_dataset(store: Store, ctx: Context, meta: DatasetMeta) -> DatasetMeta:
     """Create or describe a dataset (admins)."""
     check_dataset_name(meta.name)
-    decision = _manage(store, ctx, "dataset.register", meta.name)
+    draft = require_role(
+        store,
+        ctx,
+        Operation.MANAGE_DATASETS,
+        action=ActionClass.ADMIN,
+        operation="dataset.register",
+        objects=(dataset_object(meta.name),),
+    )
     with store.engine.begin() as conn:
         result = ensure_dataset(store, meta, conn=conn)
-        audit.record(
-            conn,
-            store,
-            ctx,
-            allowance(
-                action=ActionClass.ADMIN,
-                operation="dataset.register",
-                decision=decision,
-                objects=(dataset_object(meta.name),),
-            ),
-        )
+        audit.record(conn, store, ctx, draft)
     return result
 
 
-def _require_exists(store: Store, ctx: Context, name: str, op: str) -> None:
-    """Refuse (audited) an admin operation on a missing dataset; call outside a transaction."""
-    with store.engine.connect() as conn:
-        found = conn.execute(select(dataset.c.name).where(dataset.c.name == name)).first()
-    if found is None:
-        audit.refuse(
-            store,
-            ctx,
-            denial(
-                action=ActionClass.ADMIN,
-                operation=op,
-                decision=Decision(False, "no such dataset", "missing"),
-                objects=(dataset_object(name),),
-            ),
-            not_found(name),
-        )
+def _manage(store: Store, ctx: Context, name: str, operation: str) -> Decision:
+    """Decide dataset administration on an existing dataset (admins); refusals audited."""
+    _, decision = authorize_dataset(
+        store,
+        ctx,
+        op=Operation.MANAGE_DATASETS,
+        action=ActionClass.ADMIN,
+        operation=operation,
+        name=name,
+    )
+    return decision
 
 
 def grant_dataset(store: Store, ctx: Context, name: str, *, group: str, level: Level) -> None:
@@ -177,8 +146,7 @@ def revoke_dataset(store: Store, ctx: Context, name: str, *, group: str) -> None
 def _set_grant(
     store: Store, ctx: Context, name: str, *, group: str, level: Level | None, operation: str
 ) -> None:
-    decision = _manage(store, ctx, operation, name)
-    _require_exists(store, ctx, name, operation)
+    decision = _manage(store, ctx, name, operation)
     with store.engine.begin() as conn:
         conn.execute(
             delete(dataset_grant).where(
@@ -202,8 +170,7 @@ def _set_grant(
 
 def set_marking(store: Store, ctx: Context, name: str, marking: str) -> DatasetMeta:
     """Re-mark a dataset (admins): the only way a marking changes."""
-    decision = _manage(store, ctx, "dataset.mark", name)
-    _require_exists(store, ctx, name, "dataset.mark")
+    decision = _manage(store, ctx, name, "dataset.mark")
     with store.engine.begin() as conn:
         label = DatasetMeta(name=name, title=name, marking=marking).validated(store.markings)
         conn.execute(
@@ -228,18 +195,20 @@ def set_marking(store: Store, ctx: Context, name: str, marking: str) -> DatasetM
 
 def _visible_condition(store: Store, ctx: Context):  # type: ignore[no-untyped-def]
     """Datasets whose metadata `ctx` may see: readable ones, or all for overseers."""
-    if _oversees(ctx):
+    if store.policy.sees_all_metadata(ctx):
         return true()
     return scope_condition(store.policy.read_scope(ctx, with_purpose=True), dataset.c.name)
 
 
-def _grants(conn: Connection, name: str) -> tuple[tuple[str, str], ...]:
-    rows = conn.execute(
-        select(dataset_grant.c.group_name, dataset_grant.c.level)
-        .where(dataset_grant.c.dataset == name)
-        .order_by(dataset_grant.c.group_name)
-    )
-    return tuple((r.group_name, r.level) for r in rows)
+def _grants(conn: Connection, name: str | None = None) -> dict[str, tuple[tuple[str, str], ...]]:
+    """Grants by dataset (of one dataset, or of all in one query)."""
+    query = select(dataset_grant).order_by(dataset_grant.c.dataset, dataset_grant.c.group_name)
+    if name is not None:
+        query = query.where(dataset_grant.c.dataset == name)
+    grouped: dict[str, tuple[tuple[str, str], ...]] = {}
+    for r in conn.execute(query):
+        grouped[r.dataset] = (*grouped.get(r.dataset, ()), (r.group_name, r.level))
+    return grouped
 
 
 def list_datasets(store: Store, ctx: Context) -> list[DatasetSummary]:
@@ -272,14 +241,16 @@ def list_datasets(store: Store, ctx: Context) -> list[DatasetSummary]:
         .where(or_(_visible_condition(store, ctx), readable))
         .order_by(dataset.c.name)
     )
-    with store.engine.begin() as conn:
+    oversees = store.policy.sees_all_metadata(ctx)
+    with store.engine.connect() as conn:
+        grants = _grants(conn) if oversees else {}
         summaries = [
             DatasetSummary(
                 meta=_row_to_meta(row),
                 entities=(row.n or 0) if row.readable else None,
                 runs=row.runs or 0,
                 last_ingest=row.last,
-                grants=_grants(conn, row.name) if _oversees(ctx) else (),
+                grants=grants.get(row.name, ()),
             )
             for row in conn.execute(query)
         ]
@@ -303,7 +274,7 @@ def get_dataset(store: Store, ctx: Context, name: str) -> DatasetSummary:
         dataset.c.name == name, or_(_visible_condition(store, ctx), readable)
     )
     obj = (dataset_object(name),)
-    with store.engine.begin() as conn:
+    with store.engine.connect() as conn:
         row = conn.execute(query).first()
         if row is not None:
             n = None
@@ -329,7 +300,9 @@ def get_dataset(store: Store, ctx: Context, name: str) -> DatasetSummary:
                 entities=n,
                 runs=runs[0],
                 last_ingest=runs[1],
-                grants=_grants(conn, name) if _oversees(ctx) else (),
+                grants=_grants(conn, name).get(name, ())
+                if store.policy.sees_all_metadata(ctx)
+                else (),
                 schemata=schemata,
                 # Runs name their source files and count rows: content, for readers only.
                 recent_runs=tuple(recent_runs(conn, name)) if row.readable else (),

@@ -25,7 +25,7 @@ from casegraph.security.audit_event import ActionClass, EventDraft, user_object
 from casegraph.security.context import Context
 from casegraph.security.policy import Operation
 from casegraph.services import audit
-from casegraph.services.access import denial
+from casegraph.services.access import denial, require_role
 from casegraph.services.clock import utc_now, utc_stamp
 from casegraph.services.store import Store
 from casegraph.store.tables import api_token, app_user, group_member
@@ -112,16 +112,15 @@ def _record_of(conn: Connection, name: str) -> UserRecord:
 
 
 def _admin(store: Store, ctx: Context, operation: str, objects: tuple[str, ...]) -> EventDraft:
-    """Check the admin rule; audits and raises a refusal, returns the allow event."""
-    decision = store.policy.decide(ctx, Operation.MANAGE_USERS)
-    draft = denial(
-        action=ActionClass.ADMIN, operation=operation, decision=decision, objects=objects
+    """User administration is for admins; a refusal is audited and raised."""
+    return require_role(
+        store,
+        ctx,
+        Operation.MANAGE_USERS,
+        action=ActionClass.ADMIN,
+        operation=operation,
+        objects=objects,
     )
-    if not decision.allowed:
-        from casegraph.errors import AccessDeniedError
-
-        audit.refuse(store, ctx, draft, AccessDeniedError(f"{operation}: {decision.reason}"))
-    return draft
 
 
 def _check_clearance(store: Store, clearance: str) -> str:

@@ -14,10 +14,9 @@ from sqlalchemy import Connection, insert, select
 
 from casegraph.errors import AccessDeniedError, InvalidInputError
 from casegraph.model.dataset import DatasetMeta, check_dataset_name, check_marking
-from casegraph.security.actor import Role
 from casegraph.security.audit_event import ActionClass, EventDraft, dataset_object
 from casegraph.security.context import Context
-from casegraph.security.policy import Decision, Level, Operation, allow, deny
+from casegraph.security.policy import DatasetRef, Decision, Level, Operation
 from casegraph.services import audit
 from casegraph.services.access import allowance, authorize_dataset, denial
 from casegraph.services.datasets import default_marking, ensure_dataset
@@ -48,28 +47,21 @@ def _exists(store: Store, name: str) -> bool:
 def _creation(
     store: Store, ctx: Context, meta: DatasetMeta, group: str | None
 ) -> tuple[Decision, str | None]:
-    actor = ctx.actor
-    if not actor.active:
-        return deny(f"the account {actor.name!r} is disabled", "active"), None
-    if actor.is_auditor:
-        return deny("auditors see no content", "separation-of-duties"), None
-    if not actor.has(Role.ANALYST):
-        return deny(
-            "creating a dataset by writing into it needs the analyst role", "role:analyst"
-        ), None
+    """Decide a write that creates `meta.name`, owned by `group` (or the writer's only
+    group): the Policy's CREATE rule, on the dataset as it would be."""
     marking = check_marking(meta.marking or default_marking(store.markings), store.markings)
-    if store.scheme.rank(marking) > store.scheme.rank(actor.clearance):
-        return deny(f"{marking} is above the clearance {actor.clearance}", "clearance"), None
-    if group is None:
-        if len(actor.groups) != 1:
-            raise InvalidInputError(
-                f"say which group owns the new dataset {meta.name!r}: pass --group "
-                f"({', '.join(sorted(actor.groups)) or 'you are in no group: ask an admin'})"
-            )
-        group = next(iter(actor.groups))
-    if group not in actor.groups:
-        return deny(f"{actor.name} is not a member of the group {group}", "grant"), None
-    return allow(f"new dataset {meta.name}, write grant to {group}", "create"), group
+    groups = ctx.actor.groups
+    chosen = group if group is not None else (next(iter(groups)) if len(groups) == 1 else None)
+    grants = frozenset() if chosen is None else frozenset({(chosen, Level.WRITE)})
+    decision = store.policy.decide(
+        ctx, Operation.CREATE, DatasetRef(name=meta.name, marking=marking, grants=grants)
+    )
+    if chosen is None and decision.rule == "grant":
+        raise InvalidInputError(
+            f"say which group owns the new dataset {meta.name!r}: pass --group "
+            f"({', '.join(sorted(groups)) or 'you are in no group: ask an admin'})"
+        )
+    return decision, chosen
 
 
 def permit_write(

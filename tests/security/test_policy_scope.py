@@ -160,6 +160,29 @@ def test_writes_need_a_write_grant_and_exports_a_purpose(
         assert export == (read and ctx.purpose is not None)
 
 
+@given(ctx=contexts(), refs=dataset_refs())
+def test_creating_a_dataset_needs_the_analyst_role_clearance_and_an_own_group(
+    ctx: Context, refs: list[DatasetRef]
+) -> None:
+    policy = Policy(MarkingScheme(LABELS, frozenset(PURPOSE_LABELS)))
+    actor = ctx.actor
+    for ref in refs:
+        decision = policy.decide(ctx, Operation.CREATE, ref)
+        own = {g for g, level in ref.grants if level is Level.WRITE and g in actor.groups}
+        cleared = LABELS.index(ref.marking) <= (
+            LABELS.index(actor.clearance) if actor.clearance in LABELS else -1
+        )
+        expected = (
+            actor.active
+            and Role.ANALYST in actor.roles
+            and Role.AUDITOR not in actor.roles
+            and cleared
+            and bool(own)
+        )
+        assert decision.allowed == expected, (actor, ref, decision)
+        assert decision.rule == "create" if expected else decision.rule != "create"
+
+
 # ---------------------------------------------------------------------------------------
 # ... and the SQL scope, on a real store per backend.
 # ---------------------------------------------------------------------------------------
