@@ -9,7 +9,8 @@ from typing import Annotated
 import typer
 
 from casegraph.cli.state import PASSWORD_ENV, out, state
-from casegraph.services.identity import create_owner, has_users, owner_token
+from casegraph.services.authentication import owner_token
+from casegraph.services.identity import create_owner, has_users
 from casegraph.services.store import init_store
 from casegraph.settings import DEFAULT_CHECKPOINT_EVERY, DEFAULT_MARKINGS
 

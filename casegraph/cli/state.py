@@ -17,7 +17,7 @@ from rich.console import Console
 from casegraph.errors import AuthenticationError
 from casegraph.security.context import Context
 from casegraph.security.purpose import parse_purpose
-from casegraph.services.identity import authenticate_token, login
+from casegraph.services.authentication import authenticate_token, login
 from casegraph.services.store import Store, open_store
 from casegraph.settings import Settings, load_settings
 

@@ -7,7 +7,7 @@ from typing import Annotated
 import typer
 
 from casegraph.cli.state import err, out, state
-from casegraph.services import identity
+from casegraph.services import authentication
 
 app = typer.Typer(
     help="API tokens: how scripts and the CLI act as a user (CASEGRAPH_TOKEN).\n\n"
@@ -36,7 +36,7 @@ def create(
       export CASEGRAPH_TOKEN=$(casegraph token create --label ci)
     """
     with state(ctx).store() as store:
-        secret, record = identity.create_token(
+        secret, record = authentication.create_token(
             store,
             state(ctx).context(store),
             user=user,
@@ -60,5 +60,5 @@ def revoke(
       casegraph token revoke 4be1c0a9d2f3
     """
     with state(ctx).store() as store:
-        record = identity.revoke_token(store, state(ctx).context(store), token_id)
+        record = authentication.revoke_token(store, state(ctx).context(store), token_id)
     out.print(f"token {record.id} of {record.user} revoked at {record.revoked_at}")

@@ -156,6 +156,12 @@ class Policy:
         rule = "grant" if level is not None else "open-marking"
         return allow(f"{op.value} of {dataset.name} ({dataset.marking})", rule)
 
+    def decide_token(self, ctx: Context, owner: str) -> Decision:
+        """Active users manage their own API tokens; admins anyone's."""
+        if ctx.actor.active and owner == ctx.actor.name:
+            return allow("a user manages their own tokens", "own-token")
+        return self.decide(ctx, Operation.MANAGE_USERS)
+
     def sees_all_metadata(self, ctx: Context) -> bool:
         """Admins and auditors see every dataset's name, marking and grants (managing
         and overseeing datasets is their work); counts and content stay in scope."""

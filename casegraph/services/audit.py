@@ -13,6 +13,7 @@ before they return any data.
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from typing import NoReturn
 
 from sqlalchemy import Connection, insert, select, update
@@ -146,16 +147,7 @@ def _append(conn: Connection, store: Store, *, actor: str, draft: EventDraft) ->
 def record(conn: Connection, store: Store, ctx: Context, draft: EventDraft) -> AuditEvent:
     """Append an event for `ctx`'s actor; the purpose comes from the context."""
     if draft.purpose is None and ctx.purpose is not None:
-        draft = EventDraft(
-            action=draft.action,
-            operation=draft.operation,
-            decision=draft.decision,
-            rule=draft.rule,
-            reason=draft.reason,
-            objects=draft.objects,
-            purpose=ctx.purpose.text,
-            recipients=draft.recipients,
-        )
+        draft = replace(draft, purpose=ctx.purpose.text)
     return append(conn, store, actor=ctx.actor.name, draft=draft)
 
 

@@ -16,7 +16,7 @@ from casegraph.cli.app import app, main
 from casegraph.security.audit_event import ActionClass, EventDraft
 from casegraph.security.context import Context
 from casegraph.services import audit
-from casegraph.services.identity import create_token
+from casegraph.services.authentication import create_token
 from casegraph.services.store import Store
 from casegraph.settings import Settings
 from casegraph.store import append_only

@@ -12,7 +12,7 @@ import pytest
 import typer
 
 from casegraph.cli.app import app, main
-from casegraph.services import identity
+from casegraph.services import authentication
 from casegraph.services.store import Store
 from casegraph.settings import Settings
 from tests.conftest import OWNER, OWNER_PASSWORD
@@ -75,7 +75,7 @@ def cli(
 ) -> Runner:
     """The CLI on an initialised store, acting as its owner (with a token)."""
     monkeypatch.setenv("CASEGRAPH_NEW_PASSWORD", NEW_PASSWORD)
-    token, _ = identity.create_token(store, context_for(store, OWNER))
+    token, _ = authentication.create_token(store, context_for(store, OWNER))
     runner = Runner(capsys, monkeypatch, token)
     runner.as_owner()
     return runner

@@ -45,7 +45,7 @@ from casegraph.model.statement import BASE_PROP, StatementRow
 from casegraph.security.actor import parse_roles
 from casegraph.security.context import Context
 from casegraph.security.policy import Level, Operation
-from casegraph.services import audit_read, datasets, identity
+from casegraph.services import audit_read, authentication, datasets, identity
 from casegraph.services.access import dataset_ref
 from casegraph.services.corrections import add_correction
 from casegraph.services.entities import show_entity
@@ -564,7 +564,7 @@ def test_a_disabled_user_cannot_log_in_and_the_policy_refuses_their_context(
     user = USER[DISABLED]
     before = audit_size(store)
     with pytest.raises(AuthenticationError, match="disabled"):
-        identity.login(store, user, PASSWORD)
+        authentication.login(store, user, PASSWORD)
     assert ("login", "deny", "active") in events_since(store, before, user)
     ctx = world.with_purpose[DISABLED]
     assert not ctx.actor.active
@@ -583,5 +583,5 @@ def test_a_disabled_user_cannot_log_in_and_the_policy_refuses_their_context(
 def test_the_other_personas_log_in(world: World) -> None:
     """The matrix's personas are real accounts, not contexts made up by the test."""
     for persona in (ADMIN, GRANTED, NO_GRANT, LOWER, AUDITOR):
-        actor = identity.login(world.store, USER[persona], PASSWORD)
+        actor = authentication.login(world.store, USER[persona], PASSWORD)
         assert actor == world.with_purpose[persona].actor

@@ -34,7 +34,8 @@ from casegraph.security.context import Context
 from casegraph.security.merkle import Frontier, leaf_hash, root_of
 from casegraph.services import identity
 from casegraph.services.audit_verify import verify_log
-from casegraph.services.identity import add_user, create_owner, create_token
+from casegraph.services.authentication import create_token
+from casegraph.services.identity import add_user, create_owner
 from casegraph.services.ingest import ingest
 from casegraph.services.store import Store, init_store
 from casegraph.settings import load_settings

@@ -16,6 +16,7 @@ from casegraph.model.dataset import DatasetMeta
 from casegraph.security.actor import parse_roles
 from casegraph.security.policy import Level
 from casegraph.services import audit_reports, audit_verify
+from casegraph.services.authentication import authenticate_token, create_token, login, revoke_token
 from casegraph.services.corrections import add_correction
 from casegraph.services.datasets import (
     delete_dataset,
@@ -28,16 +29,7 @@ from casegraph.services.datasets import (
 )
 from casegraph.services.entities import show_entity
 from casegraph.services.export import export_ftm, export_statements_csv
-from casegraph.services.identity import (
-    add_user,
-    authenticate_token,
-    create_token,
-    disable_user,
-    grant_user,
-    list_users,
-    login,
-    revoke_token,
-)
+from casegraph.services.identity import add_user, disable_user, grant_user, list_users
 from casegraph.services.ingest import ingest
 from casegraph.services.stats import statistics
 from tests.services.audit_support import ANALYST, ANALYST_PASSWORD, World, people, write_ftm

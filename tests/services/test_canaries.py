@@ -32,7 +32,7 @@ from casegraph.model.origin import Origin
 from casegraph.model.statement import BASE_PROP, StatementRow, make_statement_id
 from casegraph.security.context import Context
 from casegraph.security.policy import Level
-from casegraph.services import audit_read, datasets, identity
+from casegraph.services import audit_read, authentication, datasets, identity
 from casegraph.services.corrections import add_correction
 from casegraph.services.entities import show_entity
 from casegraph.services.export import export_ftm, export_statements_csv
@@ -236,7 +236,7 @@ def world(
         files = tmp_path_factory.mktemp(f"canary-files-{request.param}")
         planted = _plant(store, owner, files)
         tokens = {
-            p: identity.create_token(store, owner, user=USER[p], label="canary")[0]
+            p: authentication.create_token(store, owner, user=USER[p], label="canary")[0]
             for p in PERSONAS
         }
         yield World(

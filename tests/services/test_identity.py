@@ -18,7 +18,7 @@ from casegraph.errors import (
 )
 from casegraph.security.actor import Role, parse_roles
 from casegraph.security.context import Context
-from casegraph.services import identity
+from casegraph.services import authentication, identity
 from casegraph.services.store import Store
 from casegraph.store.tables import api_token, app_user, audit_event
 from tests.conftest import OWNER, OWNER_PASSWORD
@@ -187,7 +187,7 @@ def test_passwords_are_stored_as_argon2id_hashes_only(store: Store, owner: Conte
 def test_a_login_is_one_audit_event(store: Store, owner: Context) -> None:
     _add(store, owner, "bob", groups=("desk-a",), clearance="RESTRICTED")
     before = audit_size(store)
-    actor = identity.login(store, "bob", PASSWORD)
+    actor = authentication.login(store, "bob", PASSWORD)
     assert (actor.name, actor.roles, actor.groups, actor.clearance, actor.active) == (
         "bob",
         frozenset({Role.ANALYST}),
@@ -207,7 +207,7 @@ def test_wrong_passwords_and_unknown_users_get_the_same_answer(
     for name, password in (("bob", "not the password"), ("nobody", PASSWORD), ("bob", "")):
         before = audit_size(store)
         with pytest.raises(AuthenticationError) as info:
-            identity.login(store, name, password)
+            authentication.login(store, name, password)
         messages.append(info.value.message)
         events = _events(store, before)
         assert _summary(events) == [(name, "login", "login", "deny")]
@@ -220,21 +220,21 @@ def test_wrong_passwords_and_unknown_users_get_the_same_answer(
 def test_a_user_without_a_password_cannot_log_in_with_one(store: Store, owner: Context) -> None:
     identity.add_user(store, owner, name="robot", roles=parse_roles("analyst"))
     with pytest.raises(AuthenticationError, match="wrong user name or password"):
-        identity.login(store, "robot", "")
+        authentication.login(store, "robot", "")
     with pytest.raises(AuthenticationError, match="wrong user name or password"):
-        identity.login(store, "robot", PASSWORD)
+        authentication.login(store, "robot", PASSWORD)
 
 
 def test_a_disabled_user_can_neither_log_in_nor_use_tokens(store: Store, owner: Context) -> None:
     _add(store, owner, "bob")
     bob = context_for(store, "bob")
-    token, _ = identity.create_token(store, bob)
+    token, _ = authentication.create_token(store, bob)
     identity.disable_user(store, owner, "bob")
     before = audit_size(store)
     with pytest.raises(AuthenticationError, match="disabled"):
-        identity.login(store, "bob", PASSWORD)
+        authentication.login(store, "bob", PASSWORD)
     with pytest.raises(AuthenticationError, match="disabled"):
-        identity.authenticate_token(store, token)
+        authentication.authenticate_token(store, token)
     events = _events(store, before)
     assert [(e["action"], e["decision"], e["rule"]) for e in events] == [
         ("login", "deny", "active"),
@@ -243,7 +243,7 @@ def test_a_disabled_user_can_neither_log_in_nor_use_tokens(store: Store, owner: 
     # A Context still held for the disabled user cannot make new tokens either.
     stale = context_for(store, "bob")
     with pytest.raises(AuthenticationError, match="disabled"):
-        identity.create_token(store, stale)
+        authentication.create_token(store, stale)
 
 
 # --- tokens -------------------------------------------------------------------------------
@@ -252,7 +252,7 @@ def test_a_disabled_user_can_neither_log_in_nor_use_tokens(store: Store, owner: 
 def test_a_token_is_shown_once_and_only_its_sha256_is_stored(store: Store, owner: Context) -> None:
     _add(store, owner, "bob")
     bob = context_for(store, "bob")
-    token, record = identity.create_token(store, bob, label="laptop", expires_days=30)
+    token, record = authentication.create_token(store, bob, label="laptop", expires_days=30)
     prefix, token_id, secret = token.split("_")
     assert (prefix, token_id) == ("cgt", record.id)
     assert len(secret) >= 40  # 256 bits, url-safe
@@ -263,21 +263,21 @@ def test_a_token_is_shown_once_and_only_its_sha256_is_stored(store: Store, owner
     assert row.secret_sha256 == hashlib.sha256(secret.encode()).hexdigest()
     assert secret not in repr(tuple(row))
     assert secret not in repr(_events(store, 0))
-    assert identity.authenticate_token(store, token).name == "bob"
+    assert authentication.authenticate_token(store, token).name == "bob"
 
 
 def test_each_token_use_is_one_audit_event(store: Store, owner: Context) -> None:
     _add(store, owner, "bob")
-    token, _ = identity.create_token(store, context_for(store, "bob"))
+    token, _ = authentication.create_token(store, context_for(store, "bob"))
     before = audit_size(store)
     for _ in range(3):
-        identity.authenticate_token(store, token)
+        authentication.authenticate_token(store, token)
     events = _events(store, before)
     assert _summary(events) == [("bob", "token", "token.use", "allow")] * 3
 
 
 def test_wrong_tokens_are_refused_and_audited(store: Store, owner: Context) -> None:
-    token, _ = identity.create_token(store, owner)
+    token, _ = authentication.create_token(store, owner)
     wrong = [
         token[:-1] + ("A" if token[-1] != "A" else "B"),  # wrong secret
         "cgt_000000000000_" + token.split("_")[2],  # unknown id
@@ -287,43 +287,43 @@ def test_wrong_tokens_are_refused_and_audited(store: Store, owner: Context) -> N
     for bad in wrong:
         before = audit_size(store)
         with pytest.raises(AuthenticationError, match="unknown token"):
-            identity.authenticate_token(store, bad)
+            authentication.authenticate_token(store, bad)
         events = _events(store, before)
         assert [(e["action"], e["decision"], e["rule"]) for e in events] == [
             ("token", "deny", "token")
         ]
-    assert identity.authenticate_token(store, token).name == OWNER
+    assert authentication.authenticate_token(store, token).name == OWNER
 
 
 def test_an_expired_token_is_refused(store: Store, owner: Context) -> None:
-    token, record = identity.create_token(store, owner, expires_days=1e-9)  # ~86 µs
+    token, record = authentication.create_token(store, owner, expires_days=1e-9)  # ~86 µs
     time.sleep(0.01)
     before = audit_size(store)
     with pytest.raises(AuthenticationError, match="expired"):
-        identity.authenticate_token(store, token)
+        authentication.authenticate_token(store, token)
     assert [(e["decision"], e["rule"]) for e in _events(store, before)] == [("deny", "expired")]
     with pytest.raises(InvalidInputError, match="positive"):
-        identity.create_token(store, owner, expires_days=0)
-    forever, record = identity.create_token(store, owner, expires_days=None)
+        authentication.create_token(store, owner, expires_days=0)
+    forever, record = authentication.create_token(store, owner, expires_days=None)
     assert record.expires_at is None
-    assert identity.authenticate_token(store, forever).name == OWNER
+    assert authentication.authenticate_token(store, forever).name == OWNER
 
 
 def test_users_revoke_their_own_tokens_and_admins_anyones(store: Store, owner: Context) -> None:
     _add(store, owner, "bob")
     _add(store, owner, "carol")
     bob, carol = context_for(store, "bob"), context_for(store, "carol")
-    own, own_record = identity.create_token(store, bob)
-    other, other_record = identity.create_token(store, bob)
-    carols, carols_record = identity.create_token(store, carol)
+    own, own_record = authentication.create_token(store, bob)
+    other, other_record = authentication.create_token(store, bob)
+    carols, carols_record = authentication.create_token(store, carol)
 
-    revoked = identity.revoke_token(store, bob, own_record.id)
+    revoked = authentication.revoke_token(store, bob, own_record.id)
     assert revoked.revoked_at is not None
-    identity.revoke_token(store, owner, other_record.id)
+    authentication.revoke_token(store, owner, other_record.id)
     for token in (own, other):
         before = audit_size(store)
         with pytest.raises(AuthenticationError, match="revoked"):
-            identity.authenticate_token(store, token)
+            authentication.authenticate_token(store, token)
         assert [(e["decision"], e["rule"]) for e in _events(store, before)] == [("deny", "revoked")]
 
     # Bob may not revoke Carol's token: it answers like a token that does not exist.
@@ -331,11 +331,11 @@ def test_users_revoke_their_own_tokens_and_admins_anyones(store: Store, owner: C
     for token_id in (carols_record.id, "000000000000"):
         before = audit_size(store)
         with pytest.raises(NotFoundError) as info:
-            identity.revoke_token(store, bob, token_id)
+            authentication.revoke_token(store, bob, token_id)
         answers.append(info.value.message.replace(token_id, "ID"))
         assert _summary(_events(store, before)) == [("bob", "admin", "token.revoke", "deny")]
     assert answers[0] == answers[1]
-    assert identity.authenticate_token(store, carols).name == "carol"
+    assert authentication.authenticate_token(store, carols).name == "carol"
 
 
 def test_only_admins_make_tokens_for_others(store: Store, owner: Context) -> None:
@@ -344,10 +344,10 @@ def test_only_admins_make_tokens_for_others(store: Store, owner: Context) -> Non
     bob = context_for(store, "bob")
     before = audit_size(store)
     with pytest.raises(AccessDeniedError):
-        identity.create_token(store, bob, user="carol")
+        authentication.create_token(store, bob, user="carol")
     assert _summary(_events(store, before)) == [("bob", "admin", "token.create", "deny")]
-    token, record = identity.create_token(store, owner, user="carol")
+    token, record = authentication.create_token(store, owner, user="carol")
     assert record.user == "carol"
-    assert identity.authenticate_token(store, token).name == "carol"
+    assert authentication.authenticate_token(store, token).name == "carol"
     with pytest.raises(NotFoundError):
-        identity.create_token(store, owner, user="nobody")
+        authentication.create_token(store, owner, user="nobody")
