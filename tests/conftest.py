@@ -8,7 +8,6 @@ server cannot be reached they skip, except under CI=true, where they fail.
 from __future__ import annotations
 
 import os
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -19,7 +18,7 @@ from casegraph.security.context import Context
 from casegraph.services.identity import create_owner
 from casegraph.services.store import Store, init_store
 from casegraph.settings import Settings, load_settings
-from tests.helpers import context_for
+from tests.helpers import context_for, temporary_database
 
 PG_ADMIN = os.environ.get("CASEGRAPH_TEST_PG", "postgresql://postgres@127.0.0.1:5432/postgres")
 BACKENDS = ["sqlite", "postgresql"]
@@ -46,15 +45,8 @@ def pg_admin() -> str:
 @pytest.fixture
 def pg_database(pg_admin: str) -> Iterator[str]:
     """A fresh PostgreSQL database URL for one test, dropped afterwards."""
-    name = f"casegraph_test_{uuid.uuid4().hex[:12]}"
-    with psycopg.connect(pg_admin, autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
-    base = pg_admin.rsplit("/", 1)[0].replace("postgresql://", "postgresql+psycopg://", 1)
-    try:
-        yield f"{base}/{name}"
-    finally:
-        with psycopg.connect(pg_admin, autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    with temporary_database(pg_admin) as url:
+        yield url
 
 
 @pytest.fixture(params=BACKENDS)

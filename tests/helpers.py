@@ -2,6 +2,13 @@
 
 from __future__ import annotations
 
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import psycopg
+import pytest
 from sqlalchemy import Connection
 
 from casegraph.model.dataset import DatasetMeta
@@ -14,6 +21,7 @@ from casegraph.security.purpose import parse_purpose
 from casegraph.services.datasets import grant_dataset, register_dataset
 from casegraph.services.identity import add_user, load_actor
 from casegraph.services.store import Store
+from casegraph.settings import Settings, load_settings
 
 
 def stmt(
@@ -90,3 +98,29 @@ def add_dataset(
     if group is not None:
         grant_dataset(store, admin, name, group=group, level=level)
     return meta
+
+
+@contextmanager
+def temporary_database(admin: str) -> Iterator[str]:
+    """A fresh PostgreSQL database on the server of `admin` (a libpq URL), dropped
+    afterwards; yields its SQLAlchemy URL."""
+    name = f"casegraph_test_{uuid.uuid4().hex[:12]}"
+    with psycopg.connect(admin, autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    server = admin.rsplit("/", 1)[0].replace("postgresql://", "postgresql+psycopg://", 1)
+    try:
+        yield f"{server}/{name}"
+    finally:
+        with psycopg.connect(admin, autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@contextmanager
+def backend_settings(request: pytest.FixtureRequest, data_dir: Path) -> Iterator[Settings]:
+    """Settings for `request.param`'s backend ("sqlite" or "postgresql"), for fixtures
+    wider than one test; PostgreSQL gets its own database for as long as they last."""
+    if request.param == "sqlite":
+        yield load_settings(data_dir=data_dir, database_url=f"sqlite:///{data_dir}/cg.sqlite")
+        return
+    with temporary_database(str(request.getfixturevalue("pg_admin"))) as url:
+        yield load_settings(data_dir=data_dir, database_url=url)

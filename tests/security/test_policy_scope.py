@@ -29,7 +29,7 @@ from casegraph.services.access import readable_datasets
 from casegraph.services.store import Store, init_store
 from casegraph.store.tables import dataset, dataset_grant
 from tests.conftest import BACKENDS
-from tests.security.world import backend_settings
+from tests.helpers import backend_settings
 
 # A scheme with four labels, where INTERNAL needs no purpose: the purpose markings are
 # configurable, and the SQL scope must follow the configuration, not the defaults.

@@ -9,13 +9,11 @@ statements in several datasets.
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-import psycopg
 import pytest
 from sqlalchemy import func, select
 
@@ -27,11 +25,10 @@ from casegraph.security.policy import Level
 from casegraph.services.datasets import grant_dataset, register_dataset
 from casegraph.services.identity import add_user, create_owner, disable_user
 from casegraph.services.store import Store, init_store
-from casegraph.settings import Settings, load_settings
 from casegraph.store.bulk import upsert_statements
 from casegraph.store.tables import audit_event
 from tests.conftest import OWNER, OWNER_GROUP, OWNER_PASSWORD
-from tests.helpers import context_for
+from tests.helpers import backend_settings, context_for
 
 PURPOSE = "case:MATRIX-1"
 SEEN = "2026-01-01T00:00:00"
@@ -75,36 +72,27 @@ SPECS = {
 
 
 @contextmanager
-def backend_settings(request: pytest.FixtureRequest, data_dir: Path) -> Iterator[Settings]:
-    if request.param == "sqlite":
-        yield load_settings(data_dir=data_dir, database_url=f"sqlite:///{data_dir}/cg.sqlite")
-        return
-    pg_admin: str = request.getfixturevalue("pg_admin")
-    name = f"casegraph_test_{uuid.uuid4().hex[:12]}"
-    with psycopg.connect(pg_admin, autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
-    server = pg_admin.rsplit("/", 1)[0].replace("postgresql://", "postgresql+psycopg://", 1)
-    try:
-        yield load_settings(data_dir=data_dir, database_url=f"{server}/{name}")
-    finally:
-        with psycopg.connect(pg_admin, autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+def scratch_store(request: pytest.FixtureRequest, data_dir: Path) -> Iterator[Store]:
+    """An initialised store on `request.param`'s backend with the conftest's owner
+    (admin + analyst, top clearance, group `owners`), for fixtures wider than one test."""
+    with backend_settings(request, data_dir) as settings:
+        store = init_store(settings)
+        try:
+            create_owner(store, name=OWNER, password=OWNER_PASSWORD, group=OWNER_GROUP)
+            yield store
+        finally:
+            store.close()
 
 
 @contextmanager
 def module_store(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[Store]:
-    """For a module-scoped fixture parametrized with the backends: an initialised store
-    with its owner (admin + analyst, top clearance, group `owners`)."""
-    data_dir = tmp_path_factory.mktemp(f"world-{request.param}") / "data"
-    with backend_settings(request, data_dir) as settings:
-        store = init_store(settings)
-        create_owner(store, name=OWNER, password=OWNER_PASSWORD, group=OWNER_GROUP)
-        try:
-            yield store
-        finally:
-            store.close()
+    """`scratch_store` in a fresh directory, for a module-scoped fixture."""
+    with scratch_store(
+        request, tmp_path_factory.mktemp(f"world-{request.param}") / "data"
+    ) as store:
+        yield store
 
 
 def owner_context(store: Store) -> Context:

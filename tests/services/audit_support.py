@@ -14,14 +14,12 @@
 from __future__ import annotations
 
 import json
-import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import psycopg
 import pytest
 from argon2 import PasswordHasher
 from sqlalchemy import Connection, Table, select
@@ -35,10 +33,9 @@ from casegraph.security.merkle import Frontier, leaf_hash, root_of
 from casegraph.services import identity
 from casegraph.services.audit_verify import verify_log
 from casegraph.services.authentication import create_token
-from casegraph.services.identity import add_user, create_owner
+from casegraph.services.identity import add_user
 from casegraph.services.ingest import ingest
-from casegraph.services.store import Store, init_store
-from casegraph.settings import load_settings
+from casegraph.services.store import Store
 from casegraph.store.tables import (
     api_token,
     app_user,
@@ -53,8 +50,9 @@ from casegraph.store.tables import (
     ingest_run,
     statement,
 )
-from tests.conftest import OWNER, OWNER_GROUP, OWNER_PASSWORD
+from tests.conftest import OWNER
 from tests.helpers import add_dataset, context_for, make_user
+from tests.security.world import scratch_store
 
 #: Every table an operation may change, audit tables apart.
 DATA_TABLES: tuple[Table, ...] = (
@@ -275,41 +273,11 @@ ANALYST_PASSWORD = "ana-password-1234"
 
 
 @contextmanager
-def scratch_store(backend: str, directory: Path, pg_admin: str | None) -> Iterator[Store]:
-    """An initialised store with the conftest's owner, for a fixture wider than one test
-    (the conftest's `store` is per test); PostgreSQL gets its own database."""
-    data_dir = directory / "data"
-    name = f"casegraph_test_{uuid.uuid4().hex[:12]}"
-    if backend == "sqlite":
-        url = f"sqlite:///{data_dir}/cg.sqlite"
-    else:
-        assert pg_admin is not None
-        with psycopg.connect(pg_admin, autocommit=True) as conn:
-            conn.execute(f'CREATE DATABASE "{name}"')
-        base = pg_admin.rsplit("/", 1)[0].replace("postgresql://", "postgresql+psycopg://", 1)
-        url = f"{base}/{name}"
-    try:
-        store = init_store(load_settings(data_dir=data_dir, database_url=url))
-        try:
-            create_owner(store, name=OWNER, password=OWNER_PASSWORD, group=OWNER_GROUP)
-            yield store
-        finally:
-            store.close()
-    finally:
-        if backend != "sqlite":
-            assert pg_admin is not None
-            with psycopg.connect(pg_admin, autocommit=True) as conn:
-                conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-
-
-@contextmanager
 def module_world(request: pytest.FixtureRequest, directory: Path) -> Iterator[World]:
     """A world on `request.param`'s backend for a module-scoped fixture."""
-    backend = str(request.param)
-    pg_admin = None if backend == "sqlite" else str(request.getfixturevalue("pg_admin"))
     with pytest.MonkeyPatch.context() as patch:
         cheap_passwords(patch)
-        with scratch_store(backend, directory, pg_admin) as store:
+        with scratch_store(request, directory / "data") as store:
             owner = context_for(store, OWNER, purpose=PURPOSE)
             yield build_world(store, owner, directory / "files")
 

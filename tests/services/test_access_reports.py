@@ -10,12 +10,10 @@ reports must equal them, item for item.
 from __future__ import annotations
 
 import random
-import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import TypeVar
 
-import psycopg
 import pytest
 from sqlalchemy import select
 
@@ -26,10 +24,9 @@ from casegraph.services import audit
 from casegraph.services.audit_reports import AccessEntry, AuditEventView, activity, who_accessed
 from casegraph.services.identity import create_owner
 from casegraph.services.store import Store, init_store
-from casegraph.settings import load_settings
 from casegraph.store.tables import audit_event, audit_head
 from tests.conftest import BACKENDS, OWNER, OWNER_GROUP
-from tests.helpers import context_for, make_user
+from tests.helpers import backend_settings, context_for, make_user
 
 ENTITIES = [f"e{i}" for i in range(1, 17)] + ["E1", "e_1", "e%1", "ñandú-7"]
 USERS = ["ana", "bob", "cy", "dee", "eve"]
@@ -156,25 +153,13 @@ def module_store(
 ) -> Iterator[Store]:
     """A store for the whole module (the history is only appended to), per backend."""
     data_dir = tmp_path_factory.mktemp("access-reports") / "data"
-    database: str | None = None
-    if request.param == "sqlite":
-        url = f"sqlite:///{data_dir}/cg.sqlite"
-    else:
-        admin: str = request.getfixturevalue("pg_admin")
-        database = f"casegraph_test_{uuid.uuid4().hex[:12]}"
-        with psycopg.connect(admin, autocommit=True) as conn:
-            conn.execute(f'CREATE DATABASE "{database}"')
-        base = admin.rsplit("/", 1)[0].replace("postgresql://", "postgresql+psycopg://", 1)
-        url = f"{base}/{database}"
-    store = init_store(load_settings(data_dir=data_dir, database_url=url))
-    try:
-        create_owner(store, name=OWNER, password=None, group=OWNER_GROUP)
-        yield store
-    finally:
-        store.close()
-        if database is not None:
-            with psycopg.connect(admin, autocommit=True) as conn:
-                conn.execute(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
+    with backend_settings(request, data_dir) as cfg:
+        store = init_store(cfg)
+        try:
+            create_owner(store, name=OWNER, password=None, group=OWNER_GROUP)
+            yield store
+        finally:
+            store.close()
 
 
 @pytest.fixture(scope="module")

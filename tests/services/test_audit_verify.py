@@ -9,12 +9,10 @@ from __future__ import annotations
 
 import json
 import random
-import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
-import psycopg
 import pytest
 from sqlalchemy import Connection, delete, insert, select, update
 
@@ -35,11 +33,10 @@ from casegraph.services.audit_verify import VerifyReport, verify_log
 from casegraph.services.clock import utc_stamp
 from casegraph.services.identity import create_owner
 from casegraph.services.store import Store, init_store
-from casegraph.settings import load_settings
 from casegraph.store import append_only
 from casegraph.store.tables import audit_checkpoint, audit_event, audit_head, audit_object
 from tests.conftest import BACKENDS, OWNER, OWNER_GROUP
-from tests.helpers import context_for, make_user
+from tests.helpers import backend_settings, context_for, make_user
 
 EVERY = 100
 EVENTS = 1050  # events added in bulk, on top of those of the setup
@@ -59,32 +56,20 @@ def pristine(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[Pristine]:
     data_dir = tmp_path_factory.mktemp("audit-verify") / "data"
-    database: str | None = None
-    if request.param == "sqlite":
-        url = f"sqlite:///{data_dir}/cg.sqlite"
-    else:
-        admin: str = request.getfixturevalue("pg_admin")
-        database = f"casegraph_test_{uuid.uuid4().hex[:12]}"
-        with psycopg.connect(admin, autocommit=True) as conn:
-            conn.execute(f'CREATE DATABASE "{database}"')
-        base = admin.rsplit("/", 1)[0].replace("postgresql://", "postgresql+psycopg://", 1)
-        url = f"{base}/{database}"
-    store = init_store(load_settings(data_dir=data_dir, database_url=url), checkpoint_every=EVERY)
-    try:
-        create_owner(store, name=OWNER, password=None, group=OWNER_GROUP)
-        make_user(store, context_for(store, OWNER), "aud", roles="auditor")
-        _bulk_append(store, EVENTS)
-        with store.engine.connect() as conn:
-            rows = {
-                table.name: [dict(r._mapping) for r in conn.execute(select(table))]
-                for table in AUDIT_TABLES
-            }
-        yield Pristine(store, rows)
-    finally:
-        store.close()
-        if database is not None:
-            with psycopg.connect(admin, autocommit=True) as conn:
-                conn.execute(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
+    with backend_settings(request, data_dir) as cfg:
+        store = init_store(cfg, checkpoint_every=EVERY)
+        try:
+            create_owner(store, name=OWNER, password=None, group=OWNER_GROUP)
+            make_user(store, context_for(store, OWNER), "aud", roles="auditor")
+            _bulk_append(store, EVENTS)
+            with store.engine.connect() as conn:
+                rows = {
+                    table.name: [dict(r._mapping) for r in conn.execute(select(table))]
+                    for table in AUDIT_TABLES
+                }
+            yield Pristine(store, rows)
+        finally:
+            store.close()
 
 
 AUDIT_TABLES = (audit_event, audit_object, audit_checkpoint, audit_head)

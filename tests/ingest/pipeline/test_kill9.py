@@ -8,6 +8,7 @@ import signal
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -18,7 +19,8 @@ from casegraph.services.identity import create_owner
 from casegraph.services.store import Store, init_store
 from casegraph.settings import Settings, load_settings
 from casegraph.store.tables import ingest_reject, ingest_run, statement
-from tests.conftest import OWNER, OWNER_GROUP, OWNER_PASSWORD
+from tests.conftest import OWNER, OWNER_GROUP, OWNER_PASSWORD, PG_ADMIN
+from tests.helpers import temporary_database
 from tests.ingest.pipeline.conftest import register_rows, write_register
 
 ROWS = 30_000
@@ -59,36 +61,14 @@ def _content(store: Store) -> dict[str, Any]:
 
 
 @pytest.fixture
-def reference_settings(
-    settings: Settings, tmp_path: Path, request: pytest.FixtureRequest
-) -> Settings:
+def reference_settings(settings: Settings, tmp_path: Path) -> Iterator[Settings]:
+    """A second store on the same backend, for the uninterrupted reference run."""
+    ref = tmp_path / "reference"
     if settings.backend == "sqlite":
-        ref = tmp_path / "reference"
-        return load_settings(data_dir=ref, database_url=f"sqlite:///{ref}/cg.sqlite")
-    url: str = request.getfixturevalue("pg_database")
-    # pg_database is function-scoped and shared with `settings`: make a second one.
-    import uuid
-
-    import psycopg
-
-    from tests.conftest import PG_ADMIN
-
-    name = f"casegraph_ref_{uuid.uuid4().hex[:10]}"
-    with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
-    request.addfinalizer(lambda: _drop(name))
-    return load_settings(
-        data_dir=tmp_path / "reference", database_url=url.rsplit("/", 1)[0] + "/" + name
-    )
-
-
-def _drop(name: str) -> None:
-    import psycopg
-
-    from tests.conftest import PG_ADMIN
-
-    with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        yield load_settings(data_dir=ref, database_url=f"sqlite:///{ref}/cg.sqlite")
+        return
+    with temporary_database(PG_ADMIN) as url:
+        yield load_settings(data_dir=ref, database_url=url)
 
 
 @pytest.mark.slow
