@@ -37,6 +37,16 @@ class InvalidInputError(CasegraphError):
     """A command argument or value given by the user is not valid."""
 
 
+class QuerySyntaxError(InvalidInputError):
+    """A search query does not parse; the message points at the column."""
+
+    def __init__(self, message: str, *, query: str, position: int) -> None:
+        self.query = query
+        self.position = position
+        pointer = " " * (position + 2) + "^"
+        super().__init__(f"query error at column {position + 1}: {message}\n  {query}\n{pointer}")
+
+
 class SourceError(CasegraphError):
     """A source file cannot be read at all (missing, unknown format, unreadable)."""
 

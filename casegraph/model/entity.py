@@ -9,6 +9,7 @@ from typing import Any
 from followthemoney import model as ftm_model
 from followthemoney.schema import Schema
 
+from casegraph.errors import InvalidInputError
 from casegraph.model.statement import BASE_PROP, Statement
 
 
@@ -64,6 +65,16 @@ class EntityView:
             "first_seen": self.first_seen,
             "last_seen": self.last_seen,
         }
+
+
+def schemata_matching(name: str) -> list[str]:
+    """A schema and every schema that extends it, e.g. LegalEntity → Company, Person…"""
+    schema = ftm_model.get(name)
+    if schema is None:
+        raise InvalidInputError(
+            f"unknown schema {name!r}: see followthemoney's schemata, e.g. Person, Company"
+        )
+    return sorted(s.name for s in ftm_model.schemata.values() if s.is_a(schema))
 
 
 def common_schema(names: Iterable[str]) -> Schema:

@@ -17,6 +17,7 @@ from casegraph.services.access import denial
 from casegraph.services.clock import utc_now
 from casegraph.services.datasets import default_marking
 from casegraph.services.entities import entity_to_change
+from casegraph.services.search_index import index_entities, keys_of
 from casegraph.services.store import Store
 from casegraph.services.writes import apply_permit, permit_write
 from casegraph.store.bulk import upsert_statements
@@ -97,6 +98,7 @@ def add_correction(
     with store.engine.begin() as conn:
         apply_permit(conn, store, meta, permit)
         upsert_statements(conn, [base, row], seen=now)
+        index_entities(conn, keys_of([base, row]))
         audit.record(
             conn,
             store,

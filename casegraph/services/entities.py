@@ -15,11 +15,10 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
-from followthemoney import model as ftm_model
 from sqlalchemy import ColumnElement, Connection, Row, select
 
-from casegraph.errors import InvalidInputError, NotFoundError, PurposeRequiredError
-from casegraph.model.entity import EntityView, assemble
+from casegraph.errors import NotFoundError, PurposeRequiredError
+from casegraph.model.entity import EntityView, assemble, schemata_matching
 from casegraph.model.statement import BASE_PROP, Statement
 from casegraph.security.audit_event import ActionClass, entity_object
 from casegraph.security.context import Context
@@ -36,16 +35,6 @@ SHOWN_REFERENCES = 50
 def _to_statement(row: Row[tuple[object, ...]]) -> Statement:
     m = row._mapping
     return Statement(**{k: m[k] for k in Statement.__dataclass_fields__})
-
-
-def schemata_matching(name: str) -> list[str]:
-    """A schema and every schema that extends it, e.g. LegalEntity → Company, Person…"""
-    schema = ftm_model.get(name)
-    if schema is None:
-        raise InvalidInputError(
-            f"unknown schema {name!r}: see followthemoney's schemata, e.g. Person, Company"
-        )
-    return sorted(s.name for s in ftm_model.schemata.values() if s.is_a(schema))
 
 
 def in_scope(scope: Scope) -> ColumnElement[bool]:

@@ -32,6 +32,7 @@ from casegraph.security.context import Context
 from casegraph.services import audit
 from casegraph.services.clock import utc_now
 from casegraph.services.rejects import export_rejects
+from casegraph.services.search_index import index_entities, keys_of
 from casegraph.services.store import Store
 from casegraph.services.writes import WritePermit, apply_permit, permit_write
 from casegraph.store.bulk import upsert_statements
@@ -197,6 +198,7 @@ def _iter_batches(plan: Plan, *, skip: int, progress: Progress) -> Iterator[_Bat
 
 def _commit_batch(conn: Connection, run: _Run, batch: _Batch) -> None:
     written = upsert_statements(conn, batch.statements, seen=run.seen_at)
+    index_entities(conn, keys_of(batch.statements))
     if batch.rejects:
         conn.execute(
             insert(ingest_reject),

@@ -236,4 +236,45 @@ audit_checkpoint = Table(
     Column("created_at", String(32), nullable=False),
 )
 
+# The search index: one document per (entity, dataset), so the Policy's dataset scope
+# applies to hits exactly as to statements. The full-text structures over it are
+# backend-specific (FTS5 table, or a tsvector column) and live in the migration.
+search_doc = Table(
+    "search_doc",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("entity_id", String(255), nullable=False),
+    Column(
+        "dataset",
+        String(128),
+        ForeignKey("dataset.name", ondelete="CASCADE"),
+        nullable=False,
+    ),
+    Column("schema", String(64), nullable=False),
+    Column("caption", Text, nullable=False),
+    Column("names", Text, nullable=False),
+    Column("phonetic", Text, nullable=False),
+    Column("skeleton", Text, nullable=False),
+    Column("orgtypes", Text, nullable=False),
+    Column("body", Text, nullable=False),
+)
+Index("ix_search_doc_entity_id_dataset", search_doc.c.entity_id, search_doc.c.dataset, unique=True)
+Index("ix_search_doc_dataset_schema", search_doc.c.dataset, search_doc.c.schema)
+
+search_country = Table(
+    "search_country",
+    metadata,
+    Column("doc_id", Integer, ForeignKey("search_doc.id", ondelete="CASCADE"), nullable=False),
+    Column("country", String(16), nullable=False),
+    PrimaryKeyConstraint("doc_id", "country"),
+)
+Index("ix_search_country_country", search_country.c.country, search_country.c.doc_id)
+
+# Every name token ever indexed: where fuzzy terms look for their candidates.
+search_word = Table(
+    "search_word",
+    metadata,
+    Column("word", String(255), primary_key=True),
+)
+
 APPEND_ONLY_TABLES = ("audit_event", "audit_object", "audit_checkpoint")

@@ -12,6 +12,7 @@ from casegraph.security.context import Context
 from casegraph.services.store import Store
 from casegraph.store import migrate
 from casegraph.store.bulk import upsert_statements
+from casegraph.store.search_ddl import BACKEND_OBJECTS
 from casegraph.store.tables import APPEND_ONLY_TABLES, audit_event, metadata, statement
 from tests.helpers import add_dataset, base, stmt
 
@@ -26,6 +27,7 @@ GOVERNANCE = {
     "audit_head",
     "audit_checkpoint",
 }
+SEARCH = {"search_doc", "search_country", "search_word"}
 
 
 def _tables(engine: Engine) -> set[str]:
@@ -44,13 +46,20 @@ def _triggers(engine: Engine) -> set[str]:
 
 def _expected_triggers(dialect: str) -> set[str]:
     if dialect == "sqlite":
-        return {f"{t}_no_{verb}" for t in APPEND_ONLY_TABLES for verb in ("update", "delete")}
+        audit = {f"{t}_no_{verb}" for t in APPEND_ONLY_TABLES for verb in ("update", "delete")}
+        return audit | {"search_doc_ai", "search_doc_ad", "search_doc_au"}
     return {f"{t}_{kind}" for t in APPEND_ONLY_TABLES for kind in ("append_only", "no_truncate")}
+
+
+def _declared(obj: object, name: str | None, type_: str, reflected: bool, other: object) -> bool:
+    """Leave out the backend's own full-text structures (store/search_ddl.py)."""
+    return not (name and (name.startswith("search_fts") or name in BACKEND_OBJECTS))
 
 
 def _schema_diff(engine: Engine) -> list[object]:
     with engine.connect() as conn:
-        return list(compare_metadata(MigrationContext.configure(conn), metadata))
+        context = MigrationContext.configure(conn, opts={"include_object": _declared})
+        return list(compare_metadata(context, metadata))
 
 
 def _audit_rows_refuse_change(engine: Engine) -> None:
@@ -81,8 +90,8 @@ def _audit_rows_refuse_change(engine: Engine) -> None:
 
 def test_migrated_schema_matches_the_declared_tables(store: Store) -> None:
     assert _schema_diff(store.engine) == []
-    assert migrate.current_revision(store.engine) == migrate.head_revision() == "0002"
-    assert _tables(store.engine) >= INITIAL | GOVERNANCE
+    assert migrate.current_revision(store.engine) == migrate.head_revision() == "0003"
+    assert _tables(store.engine) >= INITIAL | GOVERNANCE | SEARCH
     assert _expected_triggers(store.engine.dialect.name) <= _triggers(store.engine)
 
 
@@ -95,7 +104,7 @@ def test_downgrade_removes_every_table_and_upgrade_restores_them(store: Store) -
     assert _tables(store.engine) == set()
     assert _triggers(store.engine) == set()
     migrate.upgrade(store.engine)
-    assert _tables(store.engine) >= INITIAL | GOVERNANCE
+    assert _tables(store.engine) >= INITIAL | GOVERNANCE | SEARCH
     assert _schema_diff(store.engine) == []
     assert _expected_triggers(store.engine.dialect.name) <= _triggers(store.engine)
 
@@ -117,7 +126,7 @@ def test_downgrade_to_0001_drops_governance_and_triggers_and_keeps_the_data(
 
     migrate.upgrade(store.engine)
     assert migrate.current_revision(store.engine) == migrate.head_revision()
-    assert _tables(store.engine) >= INITIAL | GOVERNANCE
+    assert _tables(store.engine) >= INITIAL | GOVERNANCE | SEARCH
     assert _schema_diff(store.engine) == []
     assert _triggers(store.engine) == _expected_triggers(store.engine.dialect.name)
     _audit_rows_refuse_change(store.engine)

@@ -1,0 +1,353 @@
+"""The `SearchIndex` interface, and its shared SQL half for SQLite and PostgreSQL.
+
+A backend keeps one document per (entity, dataset) in `search_doc` and runs a parsed
+query against it, with a read scope that the caller (the services layer) gives as a
+condition on the document's dataset. A distributed engine can be added later behind
+the same interface.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Collection, Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from typing import Protocol
+
+from sqlalchemy import (
+    ColumnElement,
+    Connection,
+    FromClause,
+    Select,
+    Subquery,
+    delete,
+    desc,
+    func,
+    insert,
+    literal,
+    select,
+    tuple_,
+)
+
+from casegraph.ingest.progress import Progress
+from casegraph.model.entity import common_schema
+from casegraph.model.statement import BASE_PROP, Statement
+from casegraph.search.compile import CompiledQuery, compile_query
+from casegraph.search.document import SearchDocument, build_document
+from casegraph.search.query import Node
+from casegraph.search.text_query import FUZZY_LIMIT, TextExpr
+from casegraph.store.tables import dataset, search_country, search_doc, search_word, statement
+
+FACETS = ("schema", "country", "dataset", "marking")
+FACET_SIZE = 20
+CHUNK = 500
+DocKey = tuple[str, str]
+
+
+@dataclass(frozen=True, slots=True)
+class IndexHit:
+    entity_id: str
+    score: float
+    schema: str
+    caption: str
+    datasets: tuple[str, ...]
+    doc_ids: tuple[int, ...]
+
+
+@dataclass
+class IndexPage:
+    total: int
+    hits: list[IndexHit]
+    facets: dict[str, list[tuple[str, int]]] = field(default_factory=dict)
+    snippets: dict[int, str] = field(default_factory=dict)
+    compiled: CompiledQuery = field(default_factory=CompiledQuery)
+
+
+@dataclass(frozen=True)
+class Ranked:
+    """`search_doc` (maybe joined), a score (higher is better), and a match condition."""
+
+    source: FromClause
+    score: ColumnElement[float]
+    condition: ColumnElement[bool] | None
+
+
+class SearchIndex(Protocol):
+    """What the services layer needs from a search engine."""
+
+    def refresh(self, conn: Connection, keys: Collection[DocKey]) -> int:
+        """Rebuild the documents of these (entity, dataset) pairs from their statements."""
+
+    def clear(self, conn: Connection) -> None:
+        """Remove every document (before a full rebuild)."""
+
+    def search(
+        self,
+        conn: Connection,
+        query: Node,
+        *,
+        scope: ColumnElement[bool],
+        limit: int,
+        offset: int,
+        facets: Sequence[str],
+    ) -> IndexPage:
+        """One page of entities matching `query` among the documents `scope` admits."""
+
+
+def _chunks(items: Sequence[DocKey], size: int = CHUNK) -> Iterable[Sequence[DocKey]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+def _statements_of(conn: Connection, keys: Sequence[DocKey]) -> dict[DocKey, list[Statement]]:
+    wanted = set(keys)
+    found: dict[DocKey, list[Statement]] = {}
+    ids = sorted({entity_id for entity_id, _ in keys})
+    for row in conn.execute(select(statement).where(statement.c.entity_id.in_(ids))):
+        key = (row.entity_id, row.dataset)
+        if key in wanted:
+            m = row._mapping
+            found.setdefault(key, []).append(
+                Statement(**{k: m[k] for k in Statement.__dataclass_fields__})
+            )
+    return found
+
+
+def same_start(word: str, edits: int) -> Select[tuple[str]]:
+    """Vocabulary words with the same first letter and a length within `edits`."""
+    first = word[:1]
+    return select(search_word.c.word).where(
+        search_word.c.word >= first,
+        search_word.c.word < chr(ord(first) + 1) if first else search_word.c.word == "",
+        func.length(search_word.c.word).between(len(word) - edits, len(word) + edits),
+    )
+
+
+class SqlSearchIndex(ABC):
+    """Documents, countries and the name vocabulary in SQL; text matching per backend."""
+
+    @abstractmethod
+    def text_condition(self, expr: TextExpr) -> ColumnElement[bool]:
+        """True for the documents matching `expr`."""
+
+    @abstractmethod
+    def ranked(self, expr: TextExpr) -> Ranked:
+        """Where the text matches of `expr` come from, and their score."""
+
+    @abstractmethod
+    def snippets(self, conn: Connection, expr: TextExpr, doc_ids: Sequence[int]) -> dict[int, str]:
+        """Highlighted extracts of the body text, for documents whose text matched."""
+
+    @abstractmethod
+    def fuzzy_candidates(self, conn: Connection, word: str, edits: int) -> list[str]:
+        """Vocabulary words that may be within a few edits of `word`."""
+
+    @abstractmethod
+    def add_words(self, conn: Connection, words: Collection[str]) -> None: ...
+
+    # -- writing ---------------------------------------------------------------
+
+    def refresh(self, conn: Connection, keys: Collection[DocKey]) -> int:
+        ordered = sorted(set(keys))
+        written = 0
+        for chunk in _chunks(ordered):
+            stmts = _statements_of(conn, chunk)
+            docs = [
+                doc
+                for key in chunk
+                if (doc := build_document(key[0], key[1], stmts.get(key, []))) is not None
+            ]
+            self._replace(conn, chunk, docs)
+            written += len(docs)
+        return written
+
+    def _replace(
+        self, conn: Connection, keys: Sequence[DocKey], docs: list[SearchDocument]
+    ) -> None:
+        pair = tuple_(search_doc.c.entity_id, search_doc.c.dataset)
+        old = select(search_doc.c.id).where(pair.in_(list(keys)))
+        conn.execute(delete(search_country).where(search_country.c.doc_id.in_(old)))
+        conn.execute(delete(search_doc).where(pair.in_(list(keys))))
+        if not docs:
+            return
+        conn.execute(insert(search_doc), [doc.row() for doc in docs])
+        countries = [
+            {"e": doc.entity_id, "d": doc.dataset, "c": country}
+            for doc in docs
+            for country in doc.countries
+        ]
+        if countries:
+            by_key = {
+                (r.entity_id, r.dataset): r.id
+                for r in conn.execute(
+                    select(search_doc.c.id, search_doc.c.entity_id, search_doc.c.dataset).where(
+                        pair.in_([(doc.entity_id, doc.dataset) for doc in docs if doc.countries])
+                    )
+                )
+            }
+            conn.execute(
+                insert(search_country),
+                [{"doc_id": by_key[(c["e"], c["d"])], "country": c["c"]} for c in countries],
+            )
+        self.add_words(conn, {w for doc in docs for w in doc.words})
+
+    def clear(self, conn: Connection) -> None:
+        conn.execute(delete(search_country))
+        conn.execute(delete(search_doc))
+
+    # -- reading ---------------------------------------------------------------
+
+    def fuzzy_words(self, conn: Connection, word: str, edits: int) -> list[str]:
+        from rigour.text.distance import levenshtein
+
+        word = word.casefold()
+        scored = sorted(
+            (distance, candidate)
+            for candidate in self.fuzzy_candidates(conn, word, edits)
+            if abs(len(candidate) - len(word)) <= edits
+            and 0 < (distance := levenshtein(word, candidate, max_edits=edits)) <= edits
+        )
+        return [candidate for _, candidate in scored[:FUZZY_LIMIT]]
+
+    def search(
+        self,
+        conn: Connection,
+        query: Node,
+        *,
+        scope: ColumnElement[bool],
+        limit: int,
+        offset: int,
+        facets: Sequence[str],
+    ) -> IndexPage:
+        compiled = compile_query(
+            query,
+            text_condition=self.text_condition,
+            fuzzy=lambda word, edits: self.fuzzy_words(conn, word, edits),
+        )
+        matches = self._matches(compiled, scope)
+        total = conn.execute(select(func.count(matches.c.entity_id.distinct()))).scalar_one()
+        best = func.max(matches.c.score).label("best")
+        page_query = (
+            select(matches.c.entity_id, best)
+            .group_by(matches.c.entity_id)
+            .order_by(desc(best), func.min(matches.c.caption), matches.c.entity_id)
+            .limit(limit)
+            .offset(offset)
+        )
+        page = [(r.entity_id, float(r.best or 0.0)) for r in conn.execute(page_query)]
+        hits = self._hits(conn, matches, page)
+        result = IndexPage(total=total, hits=hits, compiled=compiled)
+        for facet in facets:
+            result.facets[facet] = self._facet(conn, matches, facet)
+        if compiled.primary is not None and hits:
+            doc_ids = [doc_id for hit in hits for doc_id in hit.doc_ids]
+            result.snippets = self.snippets(conn, compiled.primary, doc_ids)
+        return result
+
+    def _matches(self, compiled: CompiledQuery, scope: ColumnElement[bool]) -> Subquery:
+        ranked = (
+            self.ranked(compiled.primary)
+            if compiled.primary is not None
+            else Ranked(search_doc, literal(0.0), None)
+        )
+        query = select(
+            search_doc.c.id,
+            search_doc.c.entity_id,
+            search_doc.c.dataset,
+            search_doc.c.schema,
+            search_doc.c.caption,
+            ranked.score.label("score"),
+        ).select_from(ranked.source)
+        query = query.where(scope)
+        if ranked.condition is not None:
+            query = query.where(ranked.condition)
+        if compiled.condition is not None:
+            query = query.where(compiled.condition)
+        return query.subquery("m")
+
+    def _hits(
+        self, conn: Connection, matches: Subquery, page: list[tuple[str, float]]
+    ) -> list[IndexHit]:
+        if not page:
+            return []
+        docs: dict[str, list[tuple[int, str, str, str, float]]] = {}
+        rows = conn.execute(
+            select(
+                matches.c.id,
+                matches.c.entity_id,
+                matches.c.dataset,
+                matches.c.schema,
+                matches.c.caption,
+                matches.c.score,
+            ).where(matches.c.entity_id.in_([entity_id for entity_id, _ in page]))
+        )
+        for r in rows:
+            docs.setdefault(r.entity_id, []).append(
+                (r.id, r.dataset, r.schema, r.caption, float(r.score or 0.0))
+            )
+        hits = []
+        for entity_id, score in page:
+            found = sorted(docs.get(entity_id, []), key=lambda d: (-d[4], d[1]))
+            hits.append(
+                IndexHit(
+                    entity_id=entity_id,
+                    score=score,
+                    schema=common_schema(d[2] for d in found).name,
+                    caption=found[0][3] if found else entity_id,
+                    datasets=tuple(sorted({d[1] for d in found})),
+                    doc_ids=tuple(d[0] for d in found),
+                )
+            )
+        return hits
+
+    def _facet(self, conn: Connection, matches: Subquery, facet: str) -> list[tuple[str, int]]:
+        count = func.count(matches.c.entity_id.distinct()).label("n")
+        if facet == "schema":
+            key = matches.c.schema
+            query = select(key, count)
+        elif facet == "dataset":
+            key = matches.c.dataset
+            query = select(key, count)
+        elif facet == "marking":
+            key = dataset.c.marking
+            query = select(key, count).join_from(
+                matches, dataset, dataset.c.name == matches.c.dataset
+            )
+        else:
+            key = search_country.c.country
+            query = select(key, count).join_from(
+                matches, search_country, search_country.c.doc_id == matches.c.id
+            )
+        query = query.group_by(key).order_by(desc(count), key).limit(FACET_SIZE)
+        return [(str(r[0]), int(r[1])) for r in conn.execute(query)]
+
+
+REBUILD_BATCH = 2000
+
+
+def key_batches(conn: Connection) -> Iterator[list[DocKey]]:
+    """Every (entity, dataset) with statements, in batches, paging by the base index."""
+    pair = tuple_(statement.c.dataset, statement.c.entity_id)
+    after: tuple[str, str] | None = None
+    while True:
+        query = select(statement.c.dataset, statement.c.entity_id).where(
+            statement.c.prop == BASE_PROP
+        )
+        if after is not None:
+            query = query.where(pair > tuple_(literal(after[0]), literal(after[1])))
+        rows = conn.execute(
+            query.order_by(statement.c.dataset, statement.c.entity_id).limit(REBUILD_BATCH)
+        ).all()
+        if not rows:
+            return
+        yield [(r.entity_id, r.dataset) for r in rows]
+        after = (rows[-1].dataset, rows[-1].entity_id)
+
+
+def rebuild(conn: Connection, index: SearchIndex, progress: Progress) -> int:
+    """Replace every document with one built from the statements, in `conn`'s transaction."""
+    index.clear(conn)
+    written = 0
+    for batch in key_batches(conn):
+        written += index.refresh(conn, batch)
+        progress.advance(len(batch))
+    return written
