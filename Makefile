@@ -47,6 +47,9 @@ demo: $(STAMP)
 	$(BIN)/casegraph --data-dir $(DEMO_DIR)/store --purpose "$(DEMO_PURPOSE)" datasets list
 	$(BIN)/casegraph --data-dir $(DEMO_DIR)/store datasets show leak_people
 	@echo
+	@echo "Search across scripts and spellings (each search is audited with the entities it returned):"
+	$(BIN)/casegraph --data-dir $(DEMO_DIR)/store --purpose "$(DEMO_PURPOSE)" demo searches --truth $(DEMO_DIR)/ground_truth.json
+	@echo
 	@echo "Oversight: an auditor (no access to content) exports a signed checkpoint, verifies the log, and sees that its own reads are logged too"
 	-@$(BIN)/casegraph --data-dir $(DEMO_DIR)/store user add dpo --role auditor --no-password 2>/dev/null
 	@token=$$($(BIN)/casegraph --data-dir $(DEMO_DIR)/store token create --user dpo --label demo --expires-days 1 2>/dev/null) && \

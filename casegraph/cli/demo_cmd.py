@@ -10,6 +10,7 @@ from typing import Annotated, Any
 
 import typer
 
+from casegraph.cli import demo_search_cmd
 from casegraph.cli.state import err, out
 
 app = typer.Typer(
@@ -86,3 +87,6 @@ def generate(
         f"wrote {len(sources)} sources to {out_dir} in {time.monotonic() - started:.1f} s; "
         f"load them with: sh {script}"
     )
+
+
+app.command("searches")(demo_search_cmd.searches)
