@@ -48,3 +48,12 @@ def test_generated_demo_ingests_cleanly_and_contains_the_ground_truth(
         detail = show_entity(store, owner, company, references=10_000)
         assert not detail.more_incoming
         assert any(ref.prop == "asset" for ref in detail.incoming)
+
+    # The demo's example searches find planted people across scripts and spellings.
+    capsys.readouterr()
+    truth_file = str(out / "ground_truth.json")
+    assert main(["--purpose", "case:TEST-1", "demo", "searches", "--truth", truth_file]) == 0
+    shown = capsys.readouterr().out
+    assert "transliteration match:" in shown and "phonetic match:" in shown, shown
+    translit = shown.split("transliteration match:")[1].splitlines()[0]
+    assert any(ord(c) > 0x400 for c in translit), translit  # a name in another script
