@@ -16,6 +16,10 @@ Outcomes: `ok`; `missing` (NotFoundError, the same message as for a thing that d
 not exist); `denied` (AccessDeniedError); `purpose` (PurposeRequiredError). Listings
 answer `count` (listed with the true entity count), `meta` (listed without a count) or
 `absent`; the statistics and the export of everything `counted`/`contains` or `absent`.
+A search is open to anyone (a disabled account cannot log in to make one) and answers
+`found` or `absent`: it never refuses, and finds only what the actor may read without
+being asked for a purpose (content that needs one is simply outside the search), so an
+auditor, who reads no content, finds nothing. Rebuilding the search index is for admins.
 
 Every refused case must leave a `deny` event for its actor in the audit log.
 """
@@ -51,6 +55,8 @@ from casegraph.services.corrections import add_correction
 from casegraph.services.entities import show_entity
 from casegraph.services.export import export_ftm, export_statements_csv
 from casegraph.services.ingest import ingest
+from casegraph.services.search import search
+from casegraph.services.search_index import indexed_documents, reindex
 from casegraph.services.stats import statistics
 from casegraph.services.store import Store
 from casegraph.store.tables import statement
@@ -199,14 +205,29 @@ dataset.grant    no-grant  denied   denied    denied      denied
 dataset.grant    lower     denied   denied    denied      denied
 dataset.grant    auditor   denied   denied    denied      denied
 dataset.grant    disabled  denied   denied    denied      denied
+
+search           admin     found    absent    absent      absent
+search           granted   found    found     found       absent
+search           no-grant  found    absent    absent      absent
+search           lower     found    found     absent      absent
+search           auditor   absent   absent    absent      absent
+search           disabled  absent   absent    absent      absent
+
+search/np        admin     found    absent    absent      absent
+search/np        granted   found    absent    absent      absent
+search/np        no-grant  found    absent    absent      absent
+search/np        lower     found    absent    absent      absent
+search/np        auditor   absent   absent    absent      absent
+search/np        disabled  absent   absent    absent      absent
 """
 
 #: Operations on no dataset: one outcome per persona.
 ADMIN_MATRIX = """
-operation    admin   granted  no-grant  lower   auditor  disabled
-user.add     ok      denied   denied    denied  denied   denied
-user.list    ok      denied   denied    denied  denied   denied
-audit.read   denied  denied   denied    denied  ok       denied
+operation       admin   granted  no-grant  lower   auditor  disabled
+user.add        ok      denied   denied    denied  denied   denied
+user.list       ok      denied   denied    denied  denied   denied
+audit.read      denied  denied   denied    denied  ok       denied
+search.reindex  ok      denied   denied    denied  denied   denied
 """
 
 RESOURCE_COLUMNS = ("PUBLIC", "INTERNAL", "RESTRICTED", "OTHER")
@@ -427,6 +448,24 @@ def _grant(world: World, ctx: Context, r: Resource) -> str:
     return "ok"
 
 
+def _search(world: World, ctx: Context, r: Resource) -> str:
+    """Every entity is named "Person of <dataset>": search them all, and see whether
+    the resource's entity is among the hits, and its dataset among the facets."""
+    result = search(world.store, ctx, "person", limit=1000)
+    assert result.total == len(result.hits)
+    hits = {hit.entity_id: hit for hit in result.hits}
+    faceted = dict(result.facets["dataset"])
+    if r.entity not in hits:
+        assert r.dataset not in faceted
+        assert all(r.dataset not in hit.datasets for hit in result.hits)
+        return "absent"
+    # Found through the resource's own dataset, which the facets count.
+    assert r.dataset in hits[r.entity].datasets
+    assert faceted[r.dataset] >= 1
+    assert hits[r.entity].caption == f"Person of {r.dataset}"
+    return "found"
+
+
 Runner = Callable[[World, Context, Resource], str]
 RUNNERS: dict[str, Runner] = {
     "entity.show": _show_entity,
@@ -441,6 +480,7 @@ RUNNERS: dict[str, Runner] = {
     "correct": _correct,
     "dataset.delete": _delete,
     "dataset.grant": _grant,
+    "search": _search,
 }
 
 
@@ -524,10 +564,17 @@ def _audit_read(world: World, ctx: Context) -> str:
     return "ok"
 
 
+def _reindex(world: World, ctx: Context) -> str:
+    written = reindex(world.store, ctx)
+    assert written == indexed_documents(world.store) > 0
+    return "ok"
+
+
 ADMIN_RUNNERS: dict[str, Callable[[World, Context], str]] = {
     "user.add": _user_add,
     "user.list": _user_list,
     "audit.read": _audit_read,
+    "search.reindex": _reindex,
 }
 ADMIN_CASES = sorted(EXPECTED_ADMIN)
 
@@ -585,3 +632,24 @@ def test_the_other_personas_log_in(world: World) -> None:
     for persona in (ADMIN, GRANTED, NO_GRANT, LOWER, AUDITOR):
         actor = authentication.login(world.store, USER[persona], PASSWORD)
         assert actor == world.with_purpose[persona].actor
+
+
+@pytest.mark.parametrize("persona", [AUDITOR, DISABLED])
+@pytest.mark.parametrize("purpose", [True, False], ids=["purpose", "no-purpose"])
+def test_a_search_gives_an_auditor_and_a_disabled_account_nothing(
+    world: World, persona: str, purpose: bool
+) -> None:
+    """Their read scope is empty: a search runs (and is recorded as allowed, like a
+    listing), but matches, counts and facets nothing, whatever it asks for."""
+    contexts = world.with_purpose if purpose else world.without_purpose
+    ctx = contexts[persona]
+    assert world.store.policy.read_scope(ctx).empty
+    for query in ("person", "person OR ent*", "schema:Thing", "country:de", "marking:PUBLIC"):
+        before = audit_size(world.store)
+        result = search(world.store, ctx, query)
+        assert (result.total, result.hits) == (0, []), query
+        assert result.facets == {"schema": [], "country": [], "dataset": [], "marking": []}
+        assert events_since(world.store, before, USER[persona]) == [("search", "allow", "scope")]
+    # The same queries find the PUBLIC entity for an analyst without any grant.
+    found = search(world.store, world.with_purpose[NO_GRANT], "country:de")
+    assert RESOURCES["PUBLIC"].entity in {hit.entity_id for hit in found.hits}

@@ -4,7 +4,8 @@ One store per backend and test module (building it per test would make the matri
 slow): the owner, six personas, and datasets with grants, made through the governed
 services the way an admin would make them. Statements are written directly (as the
 store tests do), so entity ids are known in advance and one entity can have
-statements in several datasets.
+statements in several datasets; they are indexed for search in the same transaction,
+as every governed write does.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from casegraph.security.context import Context
 from casegraph.security.policy import Level
 from casegraph.services.datasets import grant_dataset, register_dataset
 from casegraph.services.identity import add_user, create_owner, disable_user
+from casegraph.services.search_index import index_entities, keys_of
 from casegraph.services.store import Store, init_store
 from casegraph.store.bulk import upsert_statements
 from casegraph.store.tables import audit_event
@@ -132,13 +134,15 @@ def add_dataset(
     *,
     title: str | None = None,
 ) -> None:
-    """Register a dataset with its grants (as the owner) and write its statements."""
+    """Register a dataset with its grants (as the owner) and write its statements, with
+    their search documents."""
     register_dataset(store, owner, DatasetMeta(name=name, title=title or name, marking=marking))
     for group, level in grants:
         grant_dataset(store, owner, name, group=group, level=level)
     if rows:
         with store.engine.begin() as conn:
             upsert_statements(conn, list(rows), seen=SEEN)
+            index_entities(conn, keys_of(rows))
 
 
 def audit_size(store: Store) -> int:

@@ -48,6 +48,9 @@ from casegraph.store.tables import (
     group_member,
     ingest_reject,
     ingest_run,
+    search_country,
+    search_doc,
+    search_word,
     statement,
 )
 from tests.conftest import OWNER
@@ -66,6 +69,8 @@ DATA_TABLES: tuple[Table, ...] = (
     ingest_reject,
 )
 AUDIT_TABLES: tuple[Table, ...] = (audit_event, audit_object, audit_checkpoint, audit_head)
+#: The search index: written with the statements, and rebuilt by `reindex`.
+SEARCH_TABLES: tuple[Table, ...] = (search_doc, search_country, search_word)
 
 INJECTED = "injected audit failure"
 #: The form of every audit time: UTC, ISO 8601, with microseconds and a Z.

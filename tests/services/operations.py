@@ -31,11 +31,16 @@ from casegraph.services.entities import show_entity
 from casegraph.services.export import export_ftm, export_statements_csv
 from casegraph.services.identity import add_user, disable_user, grant_user, list_users
 from casegraph.services.ingest import ingest
+from casegraph.services.search import search
+from casegraph.services.search_index import reindex
 from casegraph.services.stats import statistics
 from tests.services.audit_support import ANALYST, ANALYST_PASSWORD, World, people, write_ftm
 
 RECIPIENT = "Prosecutor X"
 CORRECTION = "Ivan the Corrected"
+#: Matches Ivan Petrov (PUBLIC `registry`) and Hidden Source (RESTRICTED `secret`, out of
+#: the analyst's reach): the search's event must name the first only.
+SEARCH = 'ivan OR "hidden source"'
 
 
 @dataclass(slots=True)
@@ -82,6 +87,9 @@ OPS: tuple[Op, ...] = (
     Op("dataset.show", lambda w, _: get_dataset(w.store, w.analyst, "registry"), "read"),
     Op("dataset.list", lambda w, _: list_datasets(w.store, w.analyst), "read"),
     Op("stats", lambda w, _: statistics(w.store, w.analyst), "read"),
+    Op("search", lambda w, _: search(w.store, w.analyst, SEARCH), "read"),
+    # An auditor may search, and finds nothing: the read scope of an auditor is empty.
+    Op("search.auditor", lambda w, _: search(w.store, w.auditor, SEARCH), "read"),
     Op(
         "export.ftm",
         lambda w, out: export_ftm(w.store, w.analyst, out.binary, recipients=(RECIPIENT,)),
@@ -103,6 +111,8 @@ OPS: tuple[Op, ...] = (
         "read",
     ),
     Op("audit.activity", lambda w, _: audit_reports.activity(w.store, w.auditor, ANALYST), "read"),
+    # Rebuilds the index (a write of the search tables), changing what no one sees.
+    Op("search.reindex", lambda w, _: reindex(w.store, w.owner), "write"),
     Op("ingest.new", _ingest_new, "write"),
     Op("ingest.existing", _ingest_existing, "write"),
     Op(

@@ -8,7 +8,8 @@ auditors may see them, nobody else without a grant.
 
 Each unauthorised persona then runs every operation that returns something, through
 the services and through the CLI, and everything it receives (results, errors, counts,
-export bytes, CLI output) is scanned for every canary.
+export bytes, search hits, totals, facets and snippets, CLI output) is scanned for every
+canary. (tests/security/test_search_canaries.py goes deeper into search alone.)
 """
 
 from __future__ import annotations
@@ -37,6 +38,7 @@ from casegraph.services.corrections import add_correction
 from casegraph.services.entities import show_entity
 from casegraph.services.export import export_ftm, export_statements_csv
 from casegraph.services.ingest import ingest
+from casegraph.services.search import search
 from casegraph.services.stats import statistics
 from casegraph.services.store import Store
 from casegraph.store.tables import statement
@@ -273,10 +275,17 @@ def _forbidden(world: World, persona: str) -> list[str]:
     return banned
 
 
+#: What search snippets put around the words that matched: a canary highlighted in
+#: parts (`«CANARY»-«a1b2…»`) is still the canary.
+HIGHLIGHT = str.maketrans("", "", "«»")
+
+
 def _leaks(outputs: list[str], banned: list[str]) -> list[tuple[str, str]]:
-    """(canary, output excerpt) for every banned string found, in any case or spacing."""
+    """(canary, output excerpt) for every banned string found, in any case or spacing,
+    with or without search highlights."""
     found = []
-    for text in outputs:
+    for raw in outputs:
+        text = raw.translate(HIGHLIGHT)
         squeezed = "".join(text.split()).lower()
         for needle in banned:
             key = needle.lower()
@@ -302,6 +311,29 @@ def _capture(outputs: list[str], call: Callable[[], object], *asked: str) -> Non
         outputs.append(_unechoed(f"{type(exc).__name__}: {exc} {exc!r}", asked))
         return
     outputs.append(_unechoed(repr(result), asked))
+
+
+def _capture_search(outputs: list[str], ctx: Context, store: Store, query: str) -> None:
+    """Like `_capture`, but only the result's echo of the query is blanked: a hit, a
+    snippet or a facet that repeats a canary the persona typed is still a leak."""
+    try:
+        result = search(store, ctx, query, limit=1000)
+    except CasegraphError as exc:
+        outputs.append(_unechoed(f"{type(exc).__name__}: {exc} {exc!r}", (query,)))
+        return
+    assert result.query == query
+    outputs.append(repr(dataclasses.replace(result, query="<asked>")))
+
+
+def _cli_search_output(text: str, command: list[str]) -> str:
+    """`casegraph search` output with only its echo of the query blanked (--json has
+    one, in its `query` field; the table has none)."""
+    if "--json" not in command or not text.strip():
+        return text
+    data = json.loads(text)
+    assert data["query"] in command
+    data["query"] = "<asked>"
+    return json.dumps(data, ensure_ascii=False)
 
 
 # ---------------------------------------------------------------------------------------
@@ -362,6 +394,21 @@ def _targets(world: World, persona: str) -> tuple[list[str], list[str]]:
     return targets, entities
 
 
+#: Wide queries, whose results hold what the persona may read too.
+WIDE_SEARCHES = ["canary", "canary*", "informant", "person", "marking:RESTRICTED"]
+
+
+def _canary_searches(world: World) -> list[str]:
+    """Queries aimed at the canaries: each content canary as a term, and as a prefix, the
+    restricted note as a phrase, and the canary datasets as filters."""
+    c = world.canaries
+    queries = [*c.secret_content, *c.desk_b_content]
+    queries += [f"{needle[:14]}*" for needle in queries]
+    queries += [f'"informant {needle}"' for needle in c.secret_content]
+    queries += [f"dataset:{ds}" for ds in (c.secret_dataset, c.desk_b_dataset)]
+    return queries
+
+
 def _service_outputs(world: World, persona: str) -> list[str]:
     store = world.store
     outputs: list[str] = []
@@ -369,6 +416,8 @@ def _service_outputs(world: World, persona: str) -> list[str]:
     for purpose in (PURPOSE, None):
         ctx = persona_context(store, persona, purpose=purpose)
         tag = f"{persona}-{'p' if purpose else 'np'}"
+        for query in [*_canary_searches(world), *WIDE_SEARCHES]:
+            _capture_search(outputs, ctx, store, query)
         for entity_id in [*entities, PUBLIC_ENTITY, TEAM_ENTITY]:
             _capture(outputs, partial(show_entity, store, ctx, entity_id), entity_id)
         _capture(outputs, partial(datasets.list_datasets, store, ctx))
@@ -412,6 +461,14 @@ def test_no_service_output_holds_a_canary(world: World, persona: str) -> None:
     outputs = _service_outputs(world, persona)
     assert len(outputs) > 40
     assert _leaks(outputs, _forbidden(world, persona)) == []
+    if "secret" not in READABLE[persona]:
+        # Not a single hit, count or facet value comes from the canary datasets.
+        for purpose in (PURPOSE, None):
+            ctx = persona_context(world.store, persona, purpose=purpose)
+            for query in _canary_searches(world):
+                result = search(world.store, ctx, query)
+                assert (result.total, result.hits) == (0, []), query
+                assert all(values == [] for values in result.facets.values()), query
     # The canary datasets still exist: nothing above destroyed them.
     with world.store.engine.connect() as conn:
         present = {
@@ -437,6 +494,26 @@ def test_the_scan_finds_what_is_there(world: World) -> None:
     assert found == set(world.canaries.secret_content)
     found = {needle for needle, _ in _leaks(outputs, world.canaries.secret_metadata)}
     assert found == set(world.canaries.secret_metadata)
+
+
+def test_search_finds_the_searchable_canaries_for_the_granted_analyst(world: World) -> None:
+    """The names and texts of the restricted dataset are in the index: the granted
+    analyst, with a purpose, finds each (its own query blanked out), so the scans above
+    would see a search leak; without a purpose, the same searches find nothing."""
+    store, c = world.store, world.canaries
+    # s_name, s_note, s_on_public and s_ingested are indexed; ids, origins, original
+    # values and file names are not content of the index.
+    searchable = [c.secret_content[i] for i in (2, 3, 6, 8)]
+    granted = persona_context(store, GRANTED)
+    outputs: list[str] = []
+    for needle in searchable:
+        _capture_search(outputs, granted, store, needle)
+    found = {needle for needle, _ in _leaks(outputs, c.secret_content)}
+    assert set(searchable) <= found
+    assert c.secret_entity in found  # the hit's id
+    unpurposed = persona_context(store, GRANTED, purpose=None)
+    for needle in searchable:
+        assert search(store, unpurposed, needle).total == 0
 
 
 def test_the_public_entity_shows_no_restricted_statement_or_link(world: World) -> None:
@@ -473,6 +550,16 @@ def _cli_commands(world: World, persona: str) -> list[list[str]]:
         ["export", "-f", "ftm"],
         ["user", "list"],
     ]
+    # Every content canary at once (as one OR), and the wide queries.
+    canaries = [*world.canaries.secret_content, *world.canaries.desk_b_content]
+    for query in [" OR ".join(canaries), "canary*", "informant OR person"]:
+        commands += [
+            ["search", query, "--limit", "1000"],
+            ["--purpose", PURPOSE, "search", query, "--limit", "1000"],
+            ["--purpose", PURPOSE, "search", query, "--json", "--limit", "1000"],
+        ]
+    for ds in targets:
+        commands.append(["--purpose", PURPOSE, "search", f"dataset:{ds}", "--json"])
     for entity_id in entities:
         commands += [
             ["entity", "show", entity_id],
@@ -527,7 +614,11 @@ def test_no_cli_output_holds_a_canary(
         captured = capsys.readouterr()
         codes.append(code)
         asked = tuple(command)
-        outputs += [_unechoed(captured.out, asked), _unechoed(captured.err, asked)]
+        if "search" in command:
+            outputs.append(_cli_search_output(captured.out, command))
+        else:
+            outputs.append(_unechoed(captured.out, asked))
+        outputs.append(_unechoed(captured.err, asked))
         assert "Traceback" not in captured.err
     assert _leaks(outputs, _forbidden(world, persona)) == []
     if persona == DISABLED:

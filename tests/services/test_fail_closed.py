@@ -15,6 +15,7 @@ import pytest
 from casegraph.cli.app import main
 from casegraph.errors import CasegraphError, StoreError
 from casegraph.security.context import Context
+from casegraph.services.search import search
 from casegraph.services.store import Store
 from casegraph.settings import Settings
 from tests.conftest import BACKENDS
@@ -22,6 +23,7 @@ from tests.services.audit_support import (
     AUDIT_TABLES,
     DATA_TABLES,
     INJECTED,
+    SEARCH_TABLES,
     World,
     add_failure,
     build_world,
@@ -36,7 +38,10 @@ from tests.services.audit_support import (
     verify_twice,
     write_ftm,
 )
-from tests.services.operations import OPS, Op, Outputs
+from tests.services.operations import OPS, SEARCH, Op, Outputs
+
+#: Everything an operation may change: data, the search index and the log.
+STATE = DATA_TABLES + SEARCH_TABLES + AUDIT_TABLES
 
 
 @pytest.fixture(autouse=True)
@@ -61,7 +66,7 @@ def shared_world(
 
 def _fails_closed(world: World, op: Op) -> None:
     store = world.store
-    before = snapshot(store, DATA_TABLES + AUDIT_TABLES)
+    before = snapshot(store, STATE)
     out = Outputs()
     returned: list[object] = []
     add_failure(store)
@@ -74,7 +79,7 @@ def _fails_closed(world: World, op: Op) -> None:
     assert message.startswith("cannot write the audit log"), message
     assert INJECTED in message and "\n" not in message
     assert not returned and out.empty, "data was returned although the audit failed"
-    assert snapshot(store, DATA_TABLES + AUDIT_TABLES) == before, "something was persisted"
+    assert snapshot(store, STATE) == before, "something was persisted"
 
 
 @pytest.mark.parametrize("op", OPS, ids=[op.name for op in OPS])
@@ -85,6 +90,30 @@ def test_an_operation_whose_audit_event_cannot_be_written_fails_and_leaves_nothi
     _fails_closed(shared_world, op)
     # Once the trigger is gone, the log verifies, unchanged.
     assert verify_twice(shared_world.store, shared_world.auditor) == log
+
+
+def test_a_search_whose_event_cannot_be_written_returns_none_of_its_hits(
+    shared_world: World,
+) -> None:
+    """Only the search's own event is refused; the same search finds the entity once
+    the log can be written, so the failure withheld real hits, and recorded nothing."""
+    world = shared_world
+    size = len(check_log(world.store).events)
+    returned: list[object] = []
+    with (
+        failing(world.store, when="NEW.operation = 'search'"),
+        pytest.raises(StoreError, match=INJECTED) as raised,
+    ):
+        returned.append(search(world.store, world.analyst, SEARCH))
+    assert not returned
+    assert world.entity_id not in str(raised.value) and "Ivan" not in str(raised.value)
+    assert len(check_log(world.store).events) == size
+    found = search(world.store, world.analyst, SEARCH)
+    assert [hit.entity_id for hit in found.hits] == [world.entity_id]
+    new = read_events(world.store, after=size - 1)
+    assert [(e.operation, e.objects) for e in new] == [
+        ("search", tuple(sorted((f"entity:{world.entity_id}", f"query:{SEARCH}"))))
+    ]
 
 
 def test_once_the_log_can_be_written_again_every_operation_goes_through(world: World) -> None:
@@ -112,6 +141,9 @@ CLI_COMMANDS: dict[str, Callable[[World], list[str]]] = {
     "datasets list": lambda w: ["datasets", "list"],
     "datasets show": lambda w: ["datasets", "show", "registry"],
     "user list": lambda w: ["user", "list"],
+    "search": lambda w: ["search", SEARCH],
+    "search json": lambda w: ["search", SEARCH, "--json"],
+    "reindex": lambda w: ["reindex", "--quiet"],
     "datasets mark": lambda w: ["datasets", "mark", "spare", "RESTRICTED"],
     "ingest": lambda w: [
         "ingest",
@@ -134,7 +166,7 @@ def test_a_command_reports_the_failed_audit_in_one_line_and_outputs_nothing(
     """`all`: even the login cannot be recorded. `after-login`: the login is recorded,
     the command's own event is not."""
     store = world.store
-    before = snapshot(store)
+    before = snapshot(store, DATA_TABLES + SEARCH_TABLES)
     when = None if failing_events == "all" else "NEW.action <> 'login'"
     for command, args in CLI_COMMANDS.items():
         size = len(check_log(store).events)
@@ -149,7 +181,7 @@ def test_a_command_reports_the_failed_audit_in_one_line_and_outputs_nothing(
         assert lines[0].startswith("error: cannot write the audit log"), (command, lines[0])
         assert INJECTED in lines[0], command
         assert "Traceback" not in captured.err, command
-        assert snapshot(store) == before, command
+        assert snapshot(store, DATA_TABLES + SEARCH_TABLES) == before, command
         new = [(e.action, e.operation, e.decision) for e in read_events(store, after=size - 1)]
         assert new == ([] if failing_events == "all" else [("login", "login", "allow")]), command
         verify_twice(store, world.auditor)

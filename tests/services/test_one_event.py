@@ -25,6 +25,7 @@ from casegraph.services.clock import utc_stamp
 from casegraph.services.datasets import register_dataset
 from casegraph.services.export import export_ftm, export_statements_csv
 from casegraph.services.identity import create_owner
+from casegraph.services.search import SearchResult
 from casegraph.services.store import Store, init_store
 from casegraph.settings import Settings
 from tests.conftest import BACKENDS, OWNER, OWNER_GROUP, OWNER_PASSWORD
@@ -36,6 +37,7 @@ from tests.services.audit_support import (
     DATA_TABLES,
     INJECTED,
     PURPOSE,
+    SEARCH_TABLES,
     UTC_TIME,
     World,
     cheap_passwords,
@@ -47,9 +49,11 @@ from tests.services.audit_support import (
     snapshot,
     verify_twice,
 )
-from tests.services.operations import OPS, RECIPIENT, WRITE_OPS, Op, Outputs
+from tests.services.operations import OPS, RECIPIENT, SEARCH, WRITE_OPS, Op, Outputs
 
 Objects = Callable[[World, Any], set[str]]
+#: Everything an operation may change: data, the search index and the log.
+STATE = DATA_TABLES + SEARCH_TABLES + AUDIT_TABLES
 
 
 def _fixed(*objects: str) -> Objects:
@@ -138,6 +142,20 @@ EXPECTED: dict[str, Expected] = {
         _fixed("dataset:registry", "dataset:spare"),
     ),
     "stats": Expected("consult", "stats", ANALYST, "allow", "scope", _fixed("dataset:registry")),
+    # The query, and the entity it returned; not Hidden Source, in a dataset the analyst
+    # may not read, although it matches too.
+    "search": Expected(
+        "consult",
+        "search",
+        ANALYST,
+        "allow",
+        "scope",
+        lambda w, _: {f"query:{SEARCH}", f"entity:{w.entity_id}"},
+    ),
+    # An auditor's search is a consultation that returned nothing: only the query.
+    "search.auditor": Expected(
+        "consult", "search", AUDITOR, "allow", "scope", _fixed(f"query:{SEARCH}")
+    ),
     "export.ftm": Expected(
         "disclose", "export.ftm", ANALYST, "allow", "scope", _entities, recipients=(RECIPIENT,)
     ),
@@ -158,6 +176,7 @@ EXPECTED: dict[str, Expected] = {
         "audit.who-accessed", lambda w, _: {f"audit-subject:entity:{w.entity_id}"}
     ),
     "audit.activity": _auditing("audit.activity", _fixed("audit-subject:user:ana")),
+    "search.reindex": _admin("search.reindex"),
     # A new dataset is allowed by the creation rule, an existing one by its write grant.
     "ingest.new": Expected(
         "collect",
@@ -281,6 +300,11 @@ def test_an_operation_appends_exactly_one_event_with_what_it_did(
             assert result == len(exported)
         else:
             assert result == len(out.text.getvalue().splitlines()) - 1  # the header
+    if isinstance(result, SearchResult):
+        # The consultation names exactly the entities the search returned, and the query.
+        returned = {f"entity:{hit.entity_id}" for hit in result.hits}
+        assert set(event.objects) == returned | {f"query:{SEARCH}"}
+        assert result.total == len(result.hits)
     verify_twice(world.store, world.auditor)
 
 
@@ -346,10 +370,14 @@ EVENT_OBJECT: dict[str, Callable[[World], str]] = {
     "dataset.delete": lambda w: "dataset:registry",
     "user.disable": lambda w: "user:ana",
 }
+#: Writes whose event names no object (a rebuild of the whole index touches no one's
+#: data): there is no object row to make fail after the event row.
+WITHOUT_OBJECTS = frozenset({"search.reindex"})
 
 #: A data change of each write that the database refuses, after other changes of the
 #: same operation were made in its transaction where there are any.
 DATA_FAILURE: dict[str, tuple[str, str]] = {
+    "search.reindex": ("search_doc", "INSERT"),  # after clearing the whole index
     "ingest.new": ("ingest_run", "INSERT"),  # after the dataset and its grant
     "ingest.existing": ("ingest_run", "INSERT"),
     "entity.correct": ("statement", "INSERT"),  # after the corrections dataset
@@ -368,11 +396,12 @@ DATA_FAILURE: dict[str, tuple[str, str]] = {
 
 def test_every_write_is_covered() -> None:
     names = {op.name for op in WRITE_OPS}
-    assert set(EVENT_OBJECT) == names and set(DATA_FAILURE) == names
+    assert set(EVENT_OBJECT) == names - WITHOUT_OBJECTS and set(DATA_FAILURE) == names
+    assert all(EXPECTED[name].objects(None, None) == set() for name in WITHOUT_OBJECTS)
 
 
 def _nothing_changed(world: World, before: dict[str, Any]) -> None:
-    assert snapshot(world.store, DATA_TABLES + AUDIT_TABLES) == before
+    assert snapshot(world.store, STATE) == before
     verify_twice(world.store, world.auditor)
 
 
@@ -380,18 +409,21 @@ def _nothing_changed(world: World, before: dict[str, Any]) -> None:
 def test_a_write_whose_own_event_fails_leaves_no_data(steady_world: World, op: Op) -> None:
     """Only this operation's event is refused, so everything before it goes through."""
     world = steady_world
-    before = snapshot(world.store, DATA_TABLES + AUDIT_TABLES)
+    before = snapshot(world.store, STATE)
     when = f"NEW.operation = '{EXPECTED[op.name].operation}'"
     with failing(world.store, when=when), pytest.raises(StoreError, match=INJECTED):
         op.run(world, Outputs())
     _nothing_changed(world, before)
 
 
-@pytest.mark.parametrize("op", WRITE_OPS, ids=[op.name for op in WRITE_OPS])
+OBJECT_WRITES = tuple(op for op in WRITE_OPS if op.name not in WITHOUT_OBJECTS)
+
+
+@pytest.mark.parametrize("op", OBJECT_WRITES, ids=[op.name for op in OBJECT_WRITES])
 def test_a_write_failing_after_its_event_row_leaves_neither(steady_world: World, op: Op) -> None:
     """The event row is in, its objects are not: the data and the row both go."""
     world = steady_world
-    before = snapshot(world.store, DATA_TABLES + AUDIT_TABLES)
+    before = snapshot(world.store, STATE)
     when = f"NEW.object = '{EVENT_OBJECT[op.name](world)}'"
     with (
         failing(world.store, table="audit_object", when=when),
@@ -407,7 +439,7 @@ def test_a_write_failing_mid_change_leaves_neither_data_nor_event(
 ) -> None:
     world = steady_world
     table, verb = DATA_FAILURE[op.name]
-    before = snapshot(world.store, DATA_TABLES + AUDIT_TABLES)
+    before = snapshot(world.store, STATE)
     with (
         failing(world.store, table=table, event=verb, name="fail_data"),
         pytest.raises(DBAPIError, match=INJECTED),
