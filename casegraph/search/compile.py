@@ -22,6 +22,7 @@ from casegraph.search.text_query import (
     all_of,
     any_of,
     expand_name,
+    expand_name_prefix,
     expand_phrase,
     expand_term,
 )
@@ -44,24 +45,34 @@ class _Compiler:
         self.lookup = fuzzy
         self.result = CompiledQuery()
 
-    def fuzzy(self, word: str, edits: int) -> list[str]:
-        found = list(self.lookup(word, edits))
-        self.result.fuzzy[word] = found
-        return found
+    def fuzzy(self, typed: str) -> FuzzyLookup:
+        """The vocabulary lookup for the term `typed`, recording what it found under
+        the word as typed (`MÜLKER`, `сидорпва`), which is what explain() is given."""
+
+        def lookup(word: str, edits: int) -> list[str]:
+            found = list(self.lookup(word, edits))
+            self.result.fuzzy[typed] = found
+            return found
+
+        return lookup
 
     def text(self, node: Node) -> TextExpr | None:
         """`node` as full text, or None when it holds a filter."""
         if isinstance(node, Term):
             self.result.words.append(node.text + ("*" if node.prefix else ""))
-            expr = expand_term(node, self.fuzzy)
+            expr = expand_term(node, self.fuzzy(node.text))
             return expr if expr is not None else _nothing(node.text)
         if isinstance(node, Phrase):
             self.result.words.extend(node.words)
             expr = expand_phrase(node)
             return expr if expr is not None else _nothing(" ".join(node.words))
         if isinstance(node, Field) and node.name.casefold() == NAME_FIELD:
-            self.result.words.extend(node.value.split())
-            expr = expand_name(node.value)
+            if node.prefix:
+                self.result.words.append(node.value + "*")
+                expr = expand_name_prefix(node.value)
+            else:
+                self.result.words.extend(node.value.split())
+                expr = expand_name(node.value)
             return expr if expr is not None else _nothing(node.value)
         if isinstance(node, Or):
             items = [self.text(item) for item in node.items]
@@ -104,11 +115,19 @@ def _nothing(text: str) -> TextExpr:
     raise InvalidInputError(f"{text!r} has no letters or digits to search for")
 
 
+def _top_items(node: Node) -> tuple[Node, ...]:
+    """What the query ANDs at the top, nested Ands flattened: `--schema` wraps a query
+    in one, and `hans country:de` inside it must still be ranked text plus a filter."""
+    if not isinstance(node, And):
+        return (node,)
+    return tuple(found for item in node.items for found in _top_items(item))
+
+
 def compile_query(
     node: Node, *, text_condition: TextCondition, fuzzy: FuzzyLookup
 ) -> CompiledQuery:
     compiler = _Compiler(text_condition, fuzzy)
-    items = node.items if isinstance(node, And) else (node,)
+    items = _top_items(node)
     ranked: list[TextExpr] = []
     excluded: list[TextExpr] = []
     conditions: list[ColumnElement[bool]] = []

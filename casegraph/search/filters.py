@@ -20,7 +20,7 @@ from casegraph.store.tables import dataset, search_country, search_doc, statemen
 
 NAME_FIELD = "name"
 SPECIAL_FIELDS = ("schema", "dataset", "country", "marking")
-DATE = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
+DATE = re.compile(r"^\d{4}(-(0[1-9]|1[0-2])(-(0[1-9]|[12]\d|3[01]))?)?$")
 
 
 @cache
@@ -78,7 +78,9 @@ def field_condition(field: Field) -> ColumnElement[bool]:
     if key == "dataset":
         return _matches(search_doc.c.dataset, field.value, field.prefix)
     if key == "marking":
-        markings = select(dataset.c.name).where(_matches(dataset.c.marking, field.value, False))
+        markings = select(dataset.c.name).where(
+            _matches(dataset.c.marking, field.value, field.prefix)
+        )
         return search_doc.c.dataset.in_(markings)
     if key == "country":
         return exists().where(

@@ -76,27 +76,50 @@ def _key_alternatives(keys: NameKeys) -> list[TextExpr]:
     return found
 
 
+def _org_lexes(keys: NameKeys) -> list[TextExpr]:
+    return [Lex((ORGTYPES,), (ORG_PREFIX + t,)) for t in keys.org_types]
+
+
+def _org_only(keys: NameKeys) -> bool:
+    """Whether every part is an organisation type (`llc`, `ООО`, `S.A.`): names.py then
+    keeps the org-type words as parts, but they are not names to spell alike."""
+    return bool(keys.org_types) and all(name_keys(t).org_types for t in keys.tokens)
+
+
+def _searchable(words: Sequence[str]) -> tuple[str, ...]:
+    """The words with a letter or digit: nothing else is indexed, and a word without
+    any would match nothing on SQLite but be dropped (match all) on PostgreSQL."""
+    return tuple(w for w in words if any(c.isalnum() for c in w))
+
+
+def _split_differently(keys: NameKeys, words: Sequence[str]) -> bool:
+    """Whether the name parts of `words` are not the words themselves: `al-rashid` and
+    `o'brien` are indexed as the parts `al rashid` and `obrien`, and PostgreSQL's
+    parser would look for the hyphenated compound, which names never hold."""
+    return bool(keys.tokens) and keys.tokens != tuple(w.casefold() for w in words)
+
+
 def expand_words(text: str) -> TextExpr | None:
     """A word (or words) as typed: itself in names and text, and its name keys."""
     keys = name_keys(text)
     alternatives: list[TextExpr] = []
-    words = tuple(text.split())
+    words = _searchable(text.split())
     if words:
         alternatives.append(Lex((NAMES, BODY), words))
-    if keys.tokens:
+    if _split_differently(keys, words):
+        alternatives.append(Lex((NAMES,), keys.tokens))
+    if _org_only(keys) or not keys.tokens:
+        # `llc` finds "Romashka LLC" and "ООО Ромашка" by their org-type key, and no
+        # name that merely sounds like "llc" (phonetic lk: Olga, Luke...).
+        alternatives.extend(_org_lexes(keys))
+    else:
         alternatives.extend(_key_alternatives(keys))
-    elif keys.org_types:
-        alternatives.extend(Lex((ORGTYPES,), (ORG_PREFIX + t,)) for t in keys.org_types)
     return any_of(alternatives) if alternatives else None
 
 
 def expand_term(term: Term, fuzzy: FuzzyLookup) -> TextExpr | None:
     if term.prefix:
-        alternatives: list[TextExpr] = [Lex((NAMES, BODY), (term.text,), prefix=True)]
-        ascii_form = name_keys(term.text).ascii
-        if len(ascii_form) == 1 and ascii_form[0] != term.text.casefold():
-            alternatives.append(Lex((NAMES,), ascii_form, prefix=True))
-        return any_of(alternatives)
+        return _expand_prefix(term.text)
     exact = expand_words(term.text)
     if not term.fuzzy:
         return exact
@@ -106,13 +129,40 @@ def expand_term(term: Term, fuzzy: FuzzyLookup) -> TextExpr | None:
     return any_of([*([exact] if exact else []), *similar]) if (exact or similar) else None
 
 
+def _expand_prefix(stem: str) -> TextExpr | None:
+    """`stem*` in names and text, and through its name parts and their transliteration,
+    so `пут*` finds Putin and `al-ra*` finds al-Rashid."""
+    words = _searchable((stem,))
+    if not words:
+        return None
+    keys = name_keys(stem)
+    alternatives: list[TextExpr] = [Lex((NAMES, BODY), words, prefix=True)]
+    for form in (keys.tokens, keys.ascii):
+        if form and form != (stem.casefold(),):
+            alternatives.append(Lex((NAMES,), form, prefix=True))
+    return any_of(alternatives)
+
+
 def expand_phrase(phrase: Phrase) -> TextExpr | None:
-    """Exact words in order; a phrase in another script also matches its transliteration."""
-    words = tuple(phrase.words)
+    """Exact words in order; a phrase in another script also matches its transliteration.
+
+    A name with an org type (`"romashka llc"`) is indexed without it: its other parts
+    must be in order in the names, and the org type among the org-type keys."""
+    words = _searchable(phrase.words)
+    if not words:
+        return None
     alternatives: list[TextExpr] = [Lex((NAMES, BODY), words)]
     keys = name_keys(" ".join(words))
+    with_org_type = bool(keys.org_types) and not _org_only(keys)
+    forms: list[TextExpr] = []
+    if _split_differently(keys, words):
+        forms.append(Lex((NAMES,), keys.tokens))
     if keys.ascii and keys.ascii != keys.tokens:
-        alternatives.append(Lex((NAMES,), keys.ascii))
+        forms.append(Lex((NAMES,), keys.ascii))
+    if with_org_type and forms:
+        alternatives.append(all_of([any_of(forms), any_of(_org_lexes(keys))]))
+    else:
+        alternatives.extend(forms)
     return any_of(alternatives)
 
 
@@ -130,5 +180,15 @@ def expand_name(value: str) -> TextExpr | None:
         )
         alternatives: list[TextExpr] = [Lex((NAMES,), (token,)), *_key_alternatives(part)]
         parts.append(any_of(alternatives))
-    parts.extend(Lex((ORGTYPES,), (ORG_PREFIX + t,)) for t in keys.org_types)
-    return any_of(parts) if parts else None
+    # An org type is no part of a name: "Lukoil Ltd" is no answer to name:"romashka llc".
+    if not parts or _org_only(keys):
+        orgs = _org_lexes(keys)
+        return any_of(orgs) if orgs else None
+    return any_of(parts)
+
+
+def expand_name_prefix(stem: str) -> TextExpr | None:
+    """`name:vlad*`: a name part that starts with `stem`, as written or in ASCII."""
+    keys = name_keys(stem)
+    forms = dict.fromkeys(form for form in (keys.tokens, keys.ascii) if form)
+    return any_of([Lex((NAMES,), form, prefix=True) for form in forms]) if forms else None

@@ -12,6 +12,7 @@ import pytest
 from casegraph.model.dataset import DatasetMeta
 from casegraph.security.context import Context
 from casegraph.services.ingest import ingest
+from casegraph.services.search import MAX_LIMIT, SearchResult, search
 from casegraph.services.store import Store
 from tests.conftest import BACKENDS
 from tests.helpers import add_dataset
@@ -74,7 +75,53 @@ PEOPLE: list[dict[str, Any]] = [
             ],
         },
     },
+    # Added for the feature tests; the smoke tests above do not find them.
+    {
+        "id": "netanyahu",
+        "schema": "Person",
+        "properties": {
+            "name": ["Benjamin Netanyahu"],
+            "birthDate": ["1949-10-21"],
+            "nationality": ["il"],
+        },
+    },
+    {
+        "id": "park",
+        "schema": "Person",
+        "properties": {"name": ["Park Hyung-jun"], "nationality": ["kr"]},
+    },
+    {
+        "id": "lukoil",
+        "schema": "Company",
+        "properties": {"name": ["Lukoil Ltd"], "jurisdiction": ["ru"]},
+    },
 ]
+
+# A second dataset, with another marking, for dataset:, marking: and the facets.
+LEAK: list[dict[str, Any]] = [
+    {
+        "id": "sunrise",
+        "schema": "Company",
+        "properties": {
+            "name": ["Sunrise Holdings Limited"],
+            "jurisdiction": ["vg"],
+            "email": ["Info@Sunrise.example"],
+            "registrationNumber": ["BVI-77123"],
+            "incorporationDate": ["2016-03-15"],
+        },
+    },
+    {
+        "id": "schmidt",
+        "schema": "Person",
+        "properties": {"name": ["Hans Schmidt"], "nationality": ["de"]},
+    },
+    {
+        "id": "sidorova",
+        "schema": "Person",
+        "properties": {"name": ["Ольга Сидорова"], "birthDate": ["1960-01-01"]},
+    },
+]
+LEAK_MARKING = "INTERNAL"
 
 
 @dataclass(frozen=True)
@@ -97,4 +144,31 @@ def world(
             write_ftm(files / "registry.ftm.json", PEOPLE),
             meta=DatasetMeta(name="registry", title="", marking=""),
         )
+        add_dataset(store, owner, "leak", LEAK_MARKING)
+        ingest(
+            store,
+            owner,
+            write_ftm(files / "leak.ftm.json", LEAK),
+            meta=DatasetMeta(name="leak", title="", marking=""),
+        )
         yield SearchWorld(store, owner)
+
+
+def key(entity_id: str) -> str:
+    """The source id an FtM ingest namespaced with the dataset."""
+    return entity_id.split(".")[0]
+
+
+def found(result: SearchResult) -> set[str]:
+    return {key(hit.entity_id) for hit in result.hits}
+
+
+def ranked(result: SearchResult) -> list[str]:
+    return [key(hit.entity_id) for hit in result.hits]
+
+
+def hits_of(world: SearchWorld, query: str, **options: Any) -> set[str]:
+    """Every entity `query` finds (one page holds them all), checked against the total."""
+    result = search(world.store, world.owner, query, limit=MAX_LIMIT, **options)
+    assert result.total == len(result.hits)
+    return found(result)

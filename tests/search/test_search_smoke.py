@@ -45,4 +45,6 @@ def test_body_text_gives_a_highlighted_snippet(world: SearchWorld) -> None:
     result = search(world.store, world.owner, '"share purchase"')
     assert _ids(result) == ["memo"]
     snippet = result.hits[0].snippet
-    assert snippet is not None and "«share» «purchase»" in snippet.replace("«share purchase»", "«share» «purchase»")
+    assert snippet is not None and "«share» «purchase»" in snippet.replace(
+        "«share purchase»", "«share» «purchase»"
+    )
