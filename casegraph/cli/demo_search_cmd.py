@@ -96,6 +96,6 @@ def searches(
 
       casegraph --purpose case:DEMO-1 demo searches --truth demo-data/ground_truth.json
     """
-    names = _people(truth)
     with state(ctx).store() as store:
-        _examples(store, state(ctx).context(store), names)
+        context = state(ctx).context(store)  # credentials first, as every command
+        _examples(store, context, _people(truth))

@@ -9,8 +9,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
-from casegraph.model.entity import assemble
+from followthemoney.schema import Schema
+from rigour.names import pick_name
+
+from casegraph.model.entity import common_schema
 from casegraph.model.statement import BASE_PROP, Statement
 from casegraph.search.names import name_keys
 from casegraph.search.text_query import ORG_PREFIX
@@ -53,13 +57,39 @@ def _joined(values: Iterable[str]) -> str:
     return "\n".join(dict.fromkeys(v for v in values if v.strip()))
 
 
+@lru_cache(maxsize=1024)
+def _schema(names: tuple[str, ...]) -> Schema:
+    return common_schema(names)
+
+
+def caption(schema: Schema, statements: Sequence[Statement]) -> str:
+    """followthemoney's caption rule (EntityProxy.caption), without building a proxy:
+    the first caption property with a value; of several names, rigour's pick."""
+    for prop_name in schema.caption:
+        values = list(
+            dict.fromkeys(
+                s.value
+                for s in sorted(statements, key=lambda s: (s.first_seen, s.value))
+                if s.prop == prop_name
+            )
+        )
+        prop = schema.properties.get(prop_name)
+        if len(values) > 1 and prop is not None and prop.type.name == NAME_TYPE:
+            picked = pick_name(sorted(values))
+            if picked is not None:
+                return picked
+        if values:
+            return values[0]
+    return str(schema.label)
+
+
 def build_document(
     entity_id: str, dataset: str, statements: Sequence[Statement]
 ) -> SearchDocument | None:
     """The index document of `entity_id` in `dataset`; None if it has no statements."""
-    view = assemble(entity_id, statements)
-    if view is None:
+    if not statements:
         return None
+    schema = _schema(tuple(sorted({s.schema for s in statements})))
     names: list[str] = []
     phonetic: list[str] = []
     skeleton: list[str] = []
@@ -87,8 +117,8 @@ def build_document(
     return SearchDocument(
         entity_id=entity_id,
         dataset=dataset,
-        schema=view.schema.name,
-        caption=view.caption,
+        schema=schema.name,
+        caption=caption(schema, statements),
         names=_joined(names),
         phonetic=_joined(phonetic),
         skeleton=_joined(skeleton),

@@ -4,18 +4,25 @@ from __future__ import annotations
 
 from collections.abc import Collection, Sequence
 
-from sqlalchemy import ColumnElement, Connection, column, func, literal_column, select, table
+from sqlalchemy import (
+    ColumnElement,
+    Connection,
+    Select,
+    column,
+    func,
+    literal_column,
+    select,
+    table,
+)
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
-from casegraph.search.index import Ranked, SqlSearchIndex, same_start
+from casegraph.search.index import SqlSearchIndex, same_start
 from casegraph.search.text_query import AllOf, AnyOf, Lex, TextExpr
 from casegraph.store.tables import search_doc, search_word
 
 fts = table("search_fts", column("rowid"))
 # The FTS5 table as a value: what MATCH, bm25() and snippet() take, unqualified.
 FTS: ColumnElement[str] = literal_column("search_fts")
-# bm25 weights per column: names, phonetic, skeleton, orgtypes, body.
-WEIGHTS = (10.0, 3.0, 1.5, 1.0, 1.0)
 SNIPPET_WORDS = 16
 
 
@@ -42,13 +49,6 @@ class Fts5Index(SqlSearchIndex):
     def text_condition(self, expr: TextExpr) -> ColumnElement[bool]:
         return search_doc.c.id.in_(select(fts.c.rowid).where(self._match(expr)))
 
-    def ranked(self, expr: TextExpr) -> Ranked:
-        rank = func.bm25(FTS, *WEIGHTS)
-        hits = select(fts.c.rowid.label("doc_id"), rank.label("rank")).where(self._match(expr))
-        # Materialised, so SQLite does not flatten it into a query where bm25() cannot run.
-        sub = hits.cte("fts_hits").prefix_with("MATERIALIZED")
-        return Ranked(search_doc.join(sub, sub.c.doc_id == search_doc.c.id), -sub.c.rank, None)
-
     def snippets(self, conn: Connection, expr: TextExpr, doc_ids: Sequence[int]) -> dict[int, str]:
         body = 4
         snippet = func.snippet(FTS, body, "«", "»", "…", SNIPPET_WORDS)
@@ -57,12 +57,14 @@ class Fts5Index(SqlSearchIndex):
         )
         return {int(r[0]): str(r[1]) for r in rows if r[1] and "«" in str(r[1])}
 
-    def fuzzy_candidates(self, conn: Connection, word: str, edits: int) -> list[str]:
-        return [str(r[0]) for r in conn.execute(same_start(word, edits))]
+    def fuzzy_candidates(
+        self, conn: Connection, word: str, edits: int, datasets: Select[tuple[str]]
+    ) -> list[str]:
+        return [str(r[0]) for r in conn.execute(same_start(word, edits, datasets))]
 
-    def add_words(self, conn: Connection, words: Collection[str]) -> None:
+    def add_words(self, conn: Connection, words: Collection[tuple[str, str]]) -> None:
         if words:
             conn.execute(
                 sqlite_insert(search_word).on_conflict_do_nothing(),
-                [{"word": w} for w in sorted(words)],
+                [{"word": w, "dataset": d} for w, d in sorted(words)],
             )

@@ -13,12 +13,13 @@ from collections.abc import Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
 
+from rigour.text.distance import levenshtein
 from sqlalchemy import (
     ColumnElement,
     Connection,
-    FromClause,
     Select,
     Subquery,
+    case,
     delete,
     desc,
     func,
@@ -34,7 +35,7 @@ from casegraph.model.statement import BASE_PROP, Statement
 from casegraph.search.compile import CompiledQuery, compile_query
 from casegraph.search.document import SearchDocument, build_document
 from casegraph.search.query import Node
-from casegraph.search.text_query import FUZZY_LIMIT, TextExpr
+from casegraph.search.text_query import FUZZY_LIMIT, TextExpr, leaves
 from casegraph.store.tables import dataset, search_country, search_doc, search_word, statement
 
 FACETS = ("schema", "country", "dataset", "marking")
@@ -62,15 +63,6 @@ class IndexPage:
     compiled: CompiledQuery = field(default_factory=CompiledQuery)
 
 
-@dataclass(frozen=True)
-class Ranked:
-    """`search_doc` (maybe joined), a score (higher is better), and a match condition."""
-
-    source: FromClause
-    score: ColumnElement[float]
-    condition: ColumnElement[bool] | None
-
-
 class SearchIndex(Protocol):
     """What the services layer needs from a search engine."""
 
@@ -85,12 +77,13 @@ class SearchIndex(Protocol):
         conn: Connection,
         query: Node,
         *,
-        scope: ColumnElement[bool],
+        datasets: Select[tuple[str]],
         limit: int,
         offset: int,
         facets: Sequence[str],
     ) -> IndexPage:
-        """One page of entities matching `query` among the documents `scope` admits."""
+        """One page of entities matching `query` among the documents of `datasets`
+        (the names of the datasets the actor may read, as a subquery)."""
 
 
 def _chunks(items: Sequence[DocKey], size: int = CHUNK) -> Iterable[Sequence[DocKey]]:
@@ -112,10 +105,11 @@ def _statements_of(conn: Connection, keys: Sequence[DocKey]) -> dict[DocKey, lis
     return found
 
 
-def same_start(word: str, edits: int) -> Select[tuple[str]]:
-    """Vocabulary words with the same first letter and a length within `edits`."""
+def same_start(word: str, edits: int, datasets: Select[tuple[str]]) -> Select[tuple[str]]:
+    """Words of `datasets` with the same first letter and a length within `edits`."""
     first = word[:1]
-    return select(search_word.c.word).where(
+    return select(search_word.c.word).distinct().where(
+        search_word.c.dataset.in_(datasets),
         search_word.c.word >= first,
         search_word.c.word < chr(ord(first) + 1) if first else search_word.c.word == "",
         func.length(search_word.c.word).between(len(word) - edits, len(word) + edits),
@@ -130,19 +124,18 @@ class SqlSearchIndex(ABC):
         """True for the documents matching `expr`."""
 
     @abstractmethod
-    def ranked(self, expr: TextExpr) -> Ranked:
-        """Where the text matches of `expr` come from, and their score."""
-
-    @abstractmethod
     def snippets(self, conn: Connection, expr: TextExpr, doc_ids: Sequence[int]) -> dict[int, str]:
         """Highlighted extracts of the body text, for documents whose text matched."""
 
     @abstractmethod
-    def fuzzy_candidates(self, conn: Connection, word: str, edits: int) -> list[str]:
-        """Vocabulary words that may be within a few edits of `word`."""
+    def fuzzy_candidates(
+        self, conn: Connection, word: str, edits: int, datasets: Select[tuple[str]]
+    ) -> list[str]:
+        """Words of `datasets` that may be within a few edits of `word`."""
 
     @abstractmethod
-    def add_words(self, conn: Connection, words: Collection[str]) -> None: ...
+    def add_words(self, conn: Connection, words: Collection[tuple[str, str]]) -> None:
+        """Add (word, dataset) pairs to the vocabulary, ignoring those it has."""
 
     # -- writing ---------------------------------------------------------------
 
@@ -188,7 +181,7 @@ class SqlSearchIndex(ABC):
                 insert(search_country),
                 [{"doc_id": by_key[(c["e"], c["d"])], "country": c["c"]} for c in countries],
             )
-        self.add_words(conn, {w for doc in docs for w in doc.words})
+        self.add_words(conn, {(w, doc.dataset) for doc in docs for w in doc.words})
 
     def clear(self, conn: Connection) -> None:
         conn.execute(delete(search_country))
@@ -196,13 +189,14 @@ class SqlSearchIndex(ABC):
 
     # -- reading ---------------------------------------------------------------
 
-    def fuzzy_words(self, conn: Connection, word: str, edits: int) -> list[str]:
-        from rigour.text.distance import levenshtein
-
+    def fuzzy_words(
+        self, conn: Connection, word: str, edits: int, datasets: Select[tuple[str]]
+    ) -> list[str]:
+        """The readable words closest to `word`, at most `edits` away."""
         word = word.casefold()
         scored = sorted(
             (distance, candidate)
-            for candidate in self.fuzzy_candidates(conn, word, edits)
+            for candidate in self.fuzzy_candidates(conn, word, edits, datasets)
             if abs(len(candidate) - len(word)) <= edits
             and 0 < (distance := levenshtein(word, candidate, max_edits=edits)) <= edits
         )
@@ -213,7 +207,7 @@ class SqlSearchIndex(ABC):
         conn: Connection,
         query: Node,
         *,
-        scope: ColumnElement[bool],
+        datasets: Select[tuple[str]],
         limit: int,
         offset: int,
         facets: Sequence[str],
@@ -221,9 +215,9 @@ class SqlSearchIndex(ABC):
         compiled = compile_query(
             query,
             text_condition=self.text_condition,
-            fuzzy=lambda word, edits: self.fuzzy_words(conn, word, edits),
+            fuzzy=lambda word, edits: self.fuzzy_words(conn, word, edits, datasets),
         )
-        matches = self._matches(compiled, scope)
+        matches = self._matches(compiled, search_doc.c.dataset.in_(datasets))
         total = conn.execute(select(func.count(matches.c.entity_id.distinct()))).scalar_one()
         best = func.max(matches.c.score).label("best")
         page_query = (
@@ -243,23 +237,28 @@ class SqlSearchIndex(ABC):
             result.snippets = self.snippets(conn, compiled.primary, doc_ids)
         return result
 
+    def score(self, expr: TextExpr) -> ColumnElement[float]:
+        """How well a document matches: the weights of the parts of `expr` it matches.
+
+        Only the document itself counts, never statistics of the whole index (as
+        BM25's would): those include documents outside the actor's scope."""
+        parts = [
+            case((self.text_condition(leaf), weight), else_=0.0) for leaf, weight in leaves(expr)
+        ]
+        return sum(parts[1:], parts[0]) if parts else literal(0.0)
+
     def _matches(self, compiled: CompiledQuery, scope: ColumnElement[bool]) -> Subquery:
-        ranked = (
-            self.ranked(compiled.primary)
-            if compiled.primary is not None
-            else Ranked(search_doc, literal(0.0), None)
-        )
+        primary = compiled.primary
         query = select(
             search_doc.c.id,
             search_doc.c.entity_id,
             search_doc.c.dataset,
             search_doc.c.schema,
             search_doc.c.caption,
-            ranked.score.label("score"),
-        ).select_from(ranked.source)
-        query = query.where(scope)
-        if ranked.condition is not None:
-            query = query.where(ranked.condition)
+            (self.score(primary) if primary is not None else literal(0.0)).label("score"),
+        ).where(scope)
+        if primary is not None:
+            query = query.where(self.text_condition(primary))
         if compiled.condition is not None:
             query = query.where(compiled.condition)
         return query.subquery("m")

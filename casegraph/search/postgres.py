@@ -8,10 +8,10 @@ from __future__ import annotations
 
 from collections.abc import Collection, Sequence
 
-from sqlalchemy import ColumnElement, Connection, func, literal_column, select
+from sqlalchemy import ColumnElement, Connection, Select, func, literal_column, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 
-from casegraph.search.index import Ranked, SqlSearchIndex, same_start
+from casegraph.search.index import SqlSearchIndex, same_start
 from casegraph.search.text_query import (
     BODY,
     NAMES,
@@ -26,8 +26,6 @@ from casegraph.search.text_query import (
 from casegraph.store.tables import search_doc, search_word
 
 WEIGHT = {NAMES: "A", PHONETIC: "B", SKELETON: "C", ORGTYPES: "C", BODY: "D"}
-# ts_rank weights, in the order D, C, B, A.
-RANK_WEIGHTS = "{0.1, 0.15, 0.3, 1.0}"
 CONFIG: ColumnElement[object] = literal_column("'casegraph'::regconfig")
 TSV: ColumnElement[object] = literal_column("search_doc.tsv")
 HEADLINE = 'StartSel=«, StopSel=», MaxWords=16, MinWords=6, MaxFragments=2, FragmentDelimiter=" … "'
@@ -59,11 +57,6 @@ class PostgresIndex(SqlSearchIndex):
     def text_condition(self, expr: TextExpr) -> ColumnElement[bool]:
         return TSV.op("@@")(self._query(expr))
 
-    def ranked(self, expr: TextExpr) -> Ranked:
-        query = self._query(expr)
-        rank = func.ts_rank(literal_column(f"'{RANK_WEIGHTS}'::float4[]"), TSV, query)
-        return Ranked(search_doc, rank, TSV.op("@@")(query))
-
     def snippets(self, conn: Connection, expr: TextExpr, doc_ids: Sequence[int]) -> dict[int, str]:
         headline = func.ts_headline(CONFIG, search_doc.c.body, self._query(expr), HEADLINE)
         rows = conn.execute(
@@ -73,15 +66,19 @@ class PostgresIndex(SqlSearchIndex):
         )
         return {int(r[0]): str(r[1]) for r in rows if r[1] and "«" in str(r[1])}
 
-    def fuzzy_candidates(self, conn: Connection, word: str, edits: int) -> list[str]:
-        found: set[str] = {str(r[0]) for r in conn.execute(same_start(word, edits))}
-        similar = select(search_word.c.word).where(search_word.c.word.op("%")(word))
+    def fuzzy_candidates(
+        self, conn: Connection, word: str, edits: int, datasets: Select[tuple[str]]
+    ) -> list[str]:
+        found: set[str] = {str(r[0]) for r in conn.execute(same_start(word, edits, datasets))}
+        similar = select(search_word.c.word).distinct().where(
+            search_word.c.dataset.in_(datasets), search_word.c.word.op("%")(word)
+        )
         found.update(str(r[0]) for r in conn.execute(similar))
         return sorted(found)
 
-    def add_words(self, conn: Connection, words: Collection[str]) -> None:
+    def add_words(self, conn: Connection, words: Collection[tuple[str, str]]) -> None:
         if words:
             conn.execute(
                 pg_insert(search_word).on_conflict_do_nothing(),
-                [{"word": w} for w in sorted(words)],
+                [{"word": w, "dataset": d} for w, d in sorted(words)],
             )

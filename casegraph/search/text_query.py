@@ -7,7 +7,7 @@ index columns. Backends render the result: FTS5 column filters, or tsquery weigh
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 
 from casegraph.search.names import NameKeys, name_keys
@@ -21,6 +21,8 @@ BODY = "body"
 ORG_PREFIX = "org"
 # Fuzzy terms expand into at most this many vocabulary words, closest first.
 FUZZY_LIMIT = 64
+# What a matched word is worth, by the column it matched in.
+WEIGHTS = {NAMES: 10.0, PHONETIC: 3.0, SKELETON: 1.5, ORGTYPES: 1.0, BODY: 1.0}
 
 
 @dataclass(frozen=True)
@@ -53,6 +55,17 @@ class Without:
 TextExpr = Lex | AnyOf | AllOf | Without
 
 FuzzyLookup = Callable[[str, int], Sequence[str]]
+
+
+def leaves(expr: TextExpr) -> Iterator[tuple[Lex, float]]:
+    """The word matches that add to a score, with their weights (never the excluded)."""
+    if isinstance(expr, Lex):
+        yield expr, max(WEIGHTS[c] for c in expr.columns) * len(expr.words)
+    elif isinstance(expr, Without):
+        yield from leaves(expr.keep)
+    else:
+        for item in expr.items:
+            yield from leaves(item)
 
 
 def any_of(items: Sequence[TextExpr]) -> TextExpr:

@@ -28,7 +28,14 @@ from casegraph.services.access import (
 from casegraph.services.clock import utc_now
 from casegraph.services.runs import RunRecord, recent_runs
 from casegraph.services.store import Store
-from casegraph.store.tables import dataset, dataset_grant, ingest_run, search_doc, statement
+from casegraph.store.tables import (
+    dataset,
+    dataset_grant,
+    ingest_run,
+    search_doc,
+    search_word,
+    statement,
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -348,6 +355,7 @@ def delete_dataset(store: Store, ctx: Context, name: str) -> int:
     )
     with store.engine.begin() as conn:
         conn.execute(delete(search_doc).where(search_doc.c.dataset == name))
+        conn.execute(delete(search_word).where(search_word.c.dataset == name))
         removed = conn.execute(delete(statement).where(statement.c.dataset == name)).rowcount
         conn.execute(delete(ingest_run).where(ingest_run.c.dataset == name))
         conn.execute(delete(dataset_grant).where(dataset_grant.c.dataset == name))

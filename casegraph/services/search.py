@@ -119,7 +119,7 @@ def search(
         page = index.search(
             conn,
             node,
-            scope=search_doc.c.dataset.in_(readable_datasets(scope)),
+            datasets=readable_datasets(scope),
             limit=limit,
             offset=offset,
             facets=facets,

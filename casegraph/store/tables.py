@@ -270,11 +270,19 @@ search_country = Table(
 )
 Index("ix_search_country_country", search_country.c.country, search_country.c.doc_id)
 
-# Every name token ever indexed: where fuzzy terms look for their candidates.
+# The name words of each dataset: where fuzzy terms look for candidates, only among
+# the datasets the actor may read.
 search_word = Table(
     "search_word",
     metadata,
-    Column("word", String(255), primary_key=True),
+    Column("word", String(255), nullable=False),
+    Column(
+        "dataset",
+        String(128),
+        ForeignKey("dataset.name", ondelete="CASCADE"),
+        nullable=False,
+    ),
+    PrimaryKeyConstraint("word", "dataset"),
 )
 
 APPEND_ONLY_TABLES = ("audit_event", "audit_object", "audit_checkpoint")

@@ -666,22 +666,6 @@ def _answer(store: Store, ctx: Context, query: str) -> tuple[object, ...]:
     )
 
 
-@pytest.mark.parametrize(
-    "settings",
-    [
-        pytest.param(
-            "sqlite",
-            marks=pytest.mark.xfail(
-                strict=True,
-                reason="BUG: SQLite FTS5 bm25() (casegraph/search/fts5.py, Fts5Index.ranked) "
-                "weighs terms by statistics of the whole search_fts table, so the scores and "
-                "the order of an actor's hits change with documents outside their scope",
-            ),
-        ),
-        "postgresql",
-    ],
-    indirect=True,
-)
 def test_scores_and_order_do_not_depend_on_documents_outside_the_scope(
     store: Store, owner: Context
 ) -> None:
@@ -708,13 +692,6 @@ def test_scores_and_order_do_not_depend_on_documents_outside_the_scope(
     assert after == before
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: fuzzy terms expand over the global search_word vocabulary (casegraph/"
-    "search/index.py fuzzy_words/same_start, backends' fuzzy_candidates), keeping the "
-    "FUZZY_LIMIT=64 closest words: words that only occur in datasets the actor may not "
-    "read crowd readable ones out, and readable hits disappear",
-)
 def test_a_fuzzy_search_finds_the_same_whatever_unreadable_data_holds(
     store: Store, owner: Context
 ) -> None:

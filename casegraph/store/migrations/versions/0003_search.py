@@ -61,7 +61,14 @@ def upgrade() -> None:
     op.create_table(
         "search_word",
         sa.Column("word", sa.String(255), nullable=False),
-        sa.PrimaryKeyConstraint("word", name="pk_search_word"),
+        sa.Column("dataset", sa.String(128), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["dataset"],
+            ["dataset.name"],
+            name="fk_search_word_dataset_dataset",
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("word", "dataset", name="pk_search_word"),
     )
     bind = op.get_bind()
     search_ddl.create(bind)
