@@ -19,7 +19,6 @@ from sqlalchemy import (
     Connection,
     Select,
     Subquery,
-    case,
     delete,
     desc,
     func,
@@ -35,7 +34,8 @@ from casegraph.model.statement import BASE_PROP, Statement
 from casegraph.search.compile import CompiledQuery, compile_query
 from casegraph.search.document import SearchDocument, build_document
 from casegraph.search.query import Node
-from casegraph.search.text_query import FUZZY_LIMIT, TextExpr, leaves
+from casegraph.search.scoring import Scorer
+from casegraph.search.text_query import FUZZY_LIMIT, TextExpr
 from casegraph.store.tables import dataset, search_country, search_doc, search_word, statement
 
 FACETS = ("schema", "country", "dataset", "marking")
@@ -108,11 +108,15 @@ def _statements_of(conn: Connection, keys: Sequence[DocKey]) -> dict[DocKey, lis
 def same_start(word: str, edits: int, datasets: Select[tuple[str]]) -> Select[tuple[str]]:
     """Words of `datasets` with the same first letter and a length within `edits`."""
     first = word[:1]
-    return select(search_word.c.word).distinct().where(
-        search_word.c.dataset.in_(datasets),
-        search_word.c.word >= first,
-        search_word.c.word < chr(ord(first) + 1) if first else search_word.c.word == "",
-        func.length(search_word.c.word).between(len(word) - edits, len(word) + edits),
+    return (
+        select(search_word.c.word)
+        .distinct()
+        .where(
+            search_word.c.dataset.in_(datasets),
+            search_word.c.word >= first,
+            search_word.c.word < chr(ord(first) + 1) if first else search_word.c.word == "",
+            func.length(search_word.c.word).between(len(word) - edits, len(word) + edits),
+        )
     )
 
 
@@ -217,7 +221,8 @@ class SqlSearchIndex(ABC):
             text_condition=self.text_condition,
             fuzzy=lambda word, edits: self.fuzzy_words(conn, word, edits, datasets),
         )
-        matches = self._matches(compiled, search_doc.c.dataset.in_(datasets))
+        scorer = Scorer(conn, self.text_condition, datasets)
+        matches = self._matches(compiled, search_doc.c.dataset.in_(datasets), scorer)
         total = conn.execute(select(func.count(matches.c.entity_id.distinct()))).scalar_one()
         best = func.max(matches.c.score).label("best")
         page_query = (
@@ -237,17 +242,9 @@ class SqlSearchIndex(ABC):
             result.snippets = self.snippets(conn, compiled.primary, doc_ids)
         return result
 
-    def score(self, expr: TextExpr) -> ColumnElement[float]:
-        """How well a document matches: the weights of the parts of `expr` it matches.
-
-        Only the document itself counts, never statistics of the whole index (as
-        BM25's would): those include documents outside the actor's scope."""
-        parts = [
-            case((self.text_condition(leaf), weight), else_=0.0) for leaf, weight in leaves(expr)
-        ]
-        return sum(parts[1:], parts[0]) if parts else literal(0.0)
-
-    def _matches(self, compiled: CompiledQuery, scope: ColumnElement[bool]) -> Subquery:
+    def _matches(
+        self, compiled: CompiledQuery, scope: ColumnElement[bool], scorer: Scorer
+    ) -> Subquery:
         primary = compiled.primary
         query = select(
             search_doc.c.id,
@@ -255,7 +252,7 @@ class SqlSearchIndex(ABC):
             search_doc.c.dataset,
             search_doc.c.schema,
             search_doc.c.caption,
-            (self.score(primary) if primary is not None else literal(0.0)).label("score"),
+            (scorer.score(primary) if primary is not None else literal(0.0)).label("score"),
         ).where(scope)
         if primary is not None:
             query = query.where(self.text_condition(primary))

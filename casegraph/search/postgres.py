@@ -70,8 +70,10 @@ class PostgresIndex(SqlSearchIndex):
         self, conn: Connection, word: str, edits: int, datasets: Select[tuple[str]]
     ) -> list[str]:
         found: set[str] = {str(r[0]) for r in conn.execute(same_start(word, edits, datasets))}
-        similar = select(search_word.c.word).distinct().where(
-            search_word.c.dataset.in_(datasets), search_word.c.word.op("%")(word)
+        similar = (
+            select(search_word.c.word)
+            .distinct()
+            .where(search_word.c.dataset.in_(datasets), search_word.c.word.op("%")(word))
         )
         found.update(str(r[0]) for r in conn.execute(similar))
         return sorted(found)

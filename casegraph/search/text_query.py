@@ -7,7 +7,7 @@ index columns. Backends render the result: FTS5 column filters, or tsquery weigh
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from casegraph.search.names import NameKeys, name_keys
@@ -55,17 +55,6 @@ class Without:
 TextExpr = Lex | AnyOf | AllOf | Without
 
 FuzzyLookup = Callable[[str, int], Sequence[str]]
-
-
-def leaves(expr: TextExpr) -> Iterator[tuple[Lex, float]]:
-    """The word matches that add to a score, with their weights (never the excluded)."""
-    if isinstance(expr, Lex):
-        yield expr, max(WEIGHTS[c] for c in expr.columns) * len(expr.words)
-    elif isinstance(expr, Without):
-        yield from leaves(expr.keep)
-    else:
-        for item in expr.items:
-            yield from leaves(item)
 
 
 def any_of(items: Sequence[TextExpr]) -> TextExpr:
