@@ -78,13 +78,19 @@ def explain(
     A shared organisation type explains a hit only when no word met a name part:
     `romashka llc` finds "ООО Ромашка" by transliteration, not because both are LLCs."""
     best = Explanation("text", None)
+    # Of the names with the strongest reason, the one that meets the most typed words.
+    rank = (KINDS.index("text"), 0)
     for name in names:
         keys = name_keys(name)
+        kinds = []
         for word in words:
             similar = fuzzy.get(word.casefold(), ()) or fuzzy.get(word, ())
             kind = _kind(word, name_keys(word.rstrip("*")), keys, similar)
-            if kind is not None and KINDS.index(kind) < KINDS.index(best.kind):
-                best = Explanation(kind, name)
+            if kind is not None:
+                kinds.append(KINDS.index(kind))
+        if kinds and (min(kinds), -len(kinds)) < rank:
+            rank = (min(kinds), -len(kinds))
+            best = Explanation(KINDS[rank[0]], name)
     if best.kind != "text":
         return best
     for name in names:

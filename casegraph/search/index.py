@@ -225,15 +225,18 @@ class SqlSearchIndex(ABC):
         matches = self._matches(compiled, search_doc.c.dataset.in_(datasets), scorer)
         total = conn.execute(select(func.count(matches.c.entity_id.distinct()))).scalar_one()
         best = func.max(matches.c.score).label("best")
+        caption = func.min(matches.c.caption).label("caption")
         page_query = (
-            select(matches.c.entity_id, best)
+            select(matches.c.entity_id, best, caption)
             .group_by(matches.c.entity_id)
-            .order_by(desc(best), func.min(matches.c.caption), matches.c.entity_id)
+            .order_by(desc(best), caption, matches.c.entity_id)
             .limit(limit)
             .offset(offset)
         )
-        page = [(r.entity_id, float(r.best or 0.0)) for r in conn.execute(page_query)]
-        hits = self._hits(conn, matches, page)
+        page = [
+            (r.entity_id, float(r.best or 0.0), str(r.caption)) for r in conn.execute(page_query)
+        ]
+        hits = self._hits(conn, search_doc.c.dataset.in_(datasets), page)
         result = IndexPage(total=total, hits=hits, compiled=compiled)
         for facet in facets:
             result.facets[facet] = self._facet(conn, matches, facet)
@@ -261,39 +264,33 @@ class SqlSearchIndex(ABC):
         return query.subquery("m")
 
     def _hits(
-        self, conn: Connection, matches: Subquery, page: list[tuple[str, float]]
+        self, conn: Connection, scope: ColumnElement[bool], page: list[tuple[str, float, str]]
     ) -> list[IndexHit]:
+        """The page's entities with every readable document of theirs (not only those
+        that matched: a hit lists all the datasets you may read it in)."""
         if not page:
             return []
-        docs: dict[str, list[tuple[int, str, str, str, float]]] = {}
+        docs: dict[str, list[tuple[int, str, str]]] = {}
         rows = conn.execute(
             select(
-                matches.c.id,
-                matches.c.entity_id,
-                matches.c.dataset,
-                matches.c.schema,
-                matches.c.caption,
-                matches.c.score,
-            ).where(matches.c.entity_id.in_([entity_id for entity_id, _ in page]))
+                search_doc.c.id, search_doc.c.entity_id, search_doc.c.dataset, search_doc.c.schema
+            )
+            .where(search_doc.c.entity_id.in_([entity_id for entity_id, _, _ in page]), scope)
+            .order_by(search_doc.c.dataset)
         )
         for r in rows:
-            docs.setdefault(r.entity_id, []).append(
-                (r.id, r.dataset, r.schema, r.caption, float(r.score or 0.0))
+            docs.setdefault(r.entity_id, []).append((r.id, r.dataset, r.schema))
+        return [
+            IndexHit(
+                entity_id=entity_id,
+                score=score,
+                schema=common_schema(d[2] for d in docs.get(entity_id, [])).name,
+                caption=caption,
+                datasets=tuple(d[1] for d in docs.get(entity_id, [])),
+                doc_ids=tuple(d[0] for d in docs.get(entity_id, [])),
             )
-        hits = []
-        for entity_id, score in page:
-            found = sorted(docs.get(entity_id, []), key=lambda d: (-d[4], d[1]))
-            hits.append(
-                IndexHit(
-                    entity_id=entity_id,
-                    score=score,
-                    schema=common_schema(d[2] for d in found).name,
-                    caption=found[0][3] if found else entity_id,
-                    datasets=tuple(sorted({d[1] for d in found})),
-                    doc_ids=tuple(d[0] for d in found),
-                )
-            )
-        return hits
+            for entity_id, score, caption in page
+        ]
 
     def _facet(self, conn: Connection, matches: Subquery, facet: str) -> list[tuple[str, int]]:
         count = func.count(matches.c.entity_id.distinct()).label("n")

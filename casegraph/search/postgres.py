@@ -61,7 +61,11 @@ class PostgresIndex(SqlSearchIndex):
         headline = func.ts_headline(CONFIG, search_doc.c.body, self._query(expr), HEADLINE)
         rows = conn.execute(
             select(search_doc.c.id, headline).where(
-                search_doc.c.id.in_(list(doc_ids)), search_doc.c.body != ""
+                search_doc.c.id.in_(list(doc_ids)),
+                search_doc.c.body != "",
+                # Only documents that match, as FTS5's snippet() gives: a hit's other
+                # documents may hold the words without matching the query.
+                self.text_condition(expr),
             )
         )
         return {int(r[0]): str(r[1]) for r in rows if r[1] and "«" in str(r[1])}
