@@ -161,9 +161,12 @@ class SqlSearchIndex(ABC):
         self, conn: Connection, keys: Sequence[DocKey], docs: list[SearchDocument]
     ) -> None:
         pair = tuple_(search_doc.c.entity_id, search_doc.c.dataset)
-        old = select(search_doc.c.id).where(pair.in_(list(keys)))
+        # The plain entity_id list lets PostgreSQL use the (entity_id, dataset) index:
+        # it plans a row-value IN over hundreds of pairs as a scan of the table.
+        ids = search_doc.c.entity_id.in_(sorted({entity_id for entity_id, _ in keys}))
+        old = select(search_doc.c.id).where(ids, pair.in_(list(keys)))
         conn.execute(delete(search_country).where(search_country.c.doc_id.in_(old)))
-        conn.execute(delete(search_doc).where(pair.in_(list(keys))))
+        conn.execute(delete(search_doc).where(ids, pair.in_(list(keys))))
         if not docs:
             return
         conn.execute(insert(search_doc), [doc.row() for doc in docs])
@@ -177,7 +180,8 @@ class SqlSearchIndex(ABC):
                 (r.entity_id, r.dataset): r.id
                 for r in conn.execute(
                     select(search_doc.c.id, search_doc.c.entity_id, search_doc.c.dataset).where(
-                        pair.in_([(doc.entity_id, doc.dataset) for doc in docs if doc.countries])
+                        ids,
+                        pair.in_([(doc.entity_id, doc.dataset) for doc in docs if doc.countries]),
                     )
                 )
             }
