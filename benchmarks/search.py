@@ -32,6 +32,7 @@ import random
 import re
 import shutil
 import signal
+import sqlite3
 import statistics
 import subprocess
 import sys
@@ -42,6 +43,8 @@ from dataclasses import asdict, dataclass, field
 from datetime import date
 from pathlib import Path
 from typing import Any
+
+import psycopg
 
 from casegraph.demo import names as N
 from casegraph.demo.entities import (
@@ -54,8 +57,21 @@ from casegraph.demo.entities import (
 )
 from casegraph.demo.leak import leak_name
 from casegraph.demo.variants import BGN, GERMAN, ICAO, fold_ascii
+from casegraph.errors import CasegraphError
+from casegraph.model.dataset import DatasetMeta
 from casegraph.model.origin import Origin
 from casegraph.model.statement import BASE_PROP, StatementRow, make_statement_id
+from casegraph.search.index import FACETS
+from casegraph.security.context import Context
+from casegraph.security.policy import Level
+from casegraph.security.purpose import parse_purpose
+from casegraph.services.datasets import grant_dataset, register_dataset
+from casegraph.services.identity import create_owner, load_actor
+from casegraph.services.search import search
+from casegraph.services.search_index import indexed_documents, reindex
+from casegraph.services.store import init_store
+from casegraph.settings import load_settings
+from casegraph.store.bulk import upsert_statements
 
 ROOT = Path(__file__).resolve().parent.parent
 MARK_START = "<!-- search-scale-benchmark:start -->"
@@ -464,7 +480,6 @@ class LogProgress:
 
 
 def _settings(backend: str, work: Path, database_url: str | None) -> Any:
-    from casegraph.settings import load_settings
 
     data_dir = work / f"search-store-{backend}"
     shutil.rmtree(data_dir, ignore_errors=True)
@@ -473,9 +488,6 @@ def _settings(backend: str, work: Path, database_url: str | None) -> Any:
 
 
 def _owner_context(store: Any) -> Any:
-    from casegraph.security.context import Context
-    from casegraph.security.purpose import parse_purpose
-    from casegraph.services.identity import load_actor
 
     with store.engine.connect() as conn:
         actor = load_actor(conn, OWNER)
@@ -484,7 +496,6 @@ def _owner_context(store: Any) -> Any:
 
 def _sqlite_sizes(store: Any) -> dict[str, int]:
     """Bytes per table or index of the search index (dbstat), and the file size."""
-    import sqlite3
 
     path = Path(store.engine.url.database)
     conn = sqlite3.connect(path, isolation_level=None)
@@ -537,9 +548,6 @@ def _percentile(values: list[float], q: float) -> float:
 
 
 def run_queries(store: Any, ctx: Any, queries: dict[str, list[str]]) -> dict[str, Any]:
-    from casegraph.errors import CasegraphError
-    from casegraph.search.index import FACETS
-    from casegraph.services.search import search
 
     for q in queries["warmup"]:
         search(store, ctx, q, facets=())
@@ -581,19 +589,10 @@ def child(backend: str, data: Path, out: Path, work: Path, keep: bool) -> None:
     """Load, index and query one backend; writes its measurements as JSON to `out`."""
     # A terminated run still drops its PostgreSQL database (in the `finally` below).
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
-    from casegraph.model.dataset import DatasetMeta
-    from casegraph.security.policy import Level
-    from casegraph.services.datasets import grant_dataset, register_dataset
-    from casegraph.services.identity import create_owner
-    from casegraph.services.search_index import indexed_documents, reindex
-    from casegraph.services.store import init_store
-    from casegraph.store.bulk import upsert_statements
 
     database = None
     url = None
     if backend == "postgresql":
-        import psycopg
-
         database = f"casegraph_bench_search_{uuid.uuid4().hex[:8]}"
         with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
             conn.execute(f'CREATE DATABASE "{database}"')
@@ -667,8 +666,6 @@ def child(backend: str, data: Path, out: Path, work: Path, keep: bool) -> None:
         store.close()
     finally:
         if database is not None and not keep:
-            import psycopg
-
             with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
                 conn.execute(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
         elif database is not None:
@@ -742,20 +739,20 @@ def _mb(n: float) -> str:
     return f"{n / 1e6:,.0f}"
 
 
-def render(runs: list[Run], entities: int, data: Path) -> str:
-    meta = json.loads((data / "done").read_text())
+def render(runs: list[Run], entities: int) -> str:
+    statements = runs[0].result["statements"]
     lines = [
         MARK_START,
         "## Search at scale",
         "",
         f"Measured by `benchmarks/search.py` on {time.strftime('%Y-%m-%d')}, on this machine "
         f"({os.cpu_count()} cores, shared): {entities:,} generated demo-like entities "
-        f"({meta['statements']:,} statements): people, companies and documents drawn from "
+        f"({statements:,} statements): people, companies and documents drawn from "
         "the demo's name pools, with Cyrillic, Arabic and Greek names and several "
         "transliterations of each; three datasets of different markings. The statements "
         "are loaded by the store's bulk writer (`casegraph.store.bulk`, the writer "
-        "`casegraph ingest` uses) without indexing, because ingesting this many entities "
-        "through `casegraph ingest` takes about an hour here; the index is then built by "
+        "`casegraph ingest` uses) without indexing, because `casegraph ingest` is far too "
+        "slow at this size for a benchmark run (see Ingest); the index is then built by "
         "the service behind `casegraph reindex`, which is the timed index build. Each "
         "backend runs in its own process on the same data and the same queries.",
         "",
@@ -855,7 +852,7 @@ def main() -> None:
     started = time.perf_counter()
     data = prepare(args.entities, work, args.queries)
     runs = [run_backend(backend, data, work, args.keep) for backend in backends]
-    section = render(runs, args.entities, data)
+    section = render(runs, args.entities)
     print(section)
     print(f"total {time.perf_counter() - started:,.0f} s", file=sys.stderr)
     if not args.no_write:

@@ -25,6 +25,7 @@ from sqlalchemy import (
     insert,
     literal,
     select,
+    text,
     tuple_,
 )
 
@@ -347,4 +348,8 @@ def rebuild(conn: Connection, index: SearchIndex, progress: Progress) -> int:
     for batch in key_batches(conn):
         written += index.refresh(conn, batch)
         progress.advance(len(batch))
+    # Fresh statistics, so the planners use the new tables' indexes.
+    conn.execute(text("ANALYZE search_doc"))
+    conn.execute(text("ANALYZE search_country"))
+    conn.execute(text("ANALYZE search_word"))
     return written
