@@ -26,6 +26,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from benchmarks.report import update_section  # noqa: E402
+
 BIN = Path(sys.executable).parent
 MARK_START = "<!-- ingest-benchmark:start -->"
 MARK_END = "<!-- ingest-benchmark:end -->"
@@ -190,15 +195,7 @@ def render(measures: list[Measure], rows: int) -> str:
 
 
 def update_benchmarks_md(section: str) -> None:
-    path = ROOT / "BENCHMARKS.md"
-    text = path.read_text(encoding="utf-8") if path.exists() else "# Benchmarks\n\n"
-    if MARK_START in text and MARK_END in text:
-        head, rest = text.split(MARK_START, 1)
-        _, tail = rest.split(MARK_END, 1)
-        text = head + section.rstrip("\n") + tail
-    else:
-        text = text.rstrip("\n") + "\n\n" + section
-    path.write_text(text, encoding="utf-8")
+    update_section(section, start=MARK_START, end=MARK_END)
 
 
 def main() -> None:

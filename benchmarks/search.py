@@ -74,6 +74,11 @@ from casegraph.settings import load_settings
 from casegraph.store.bulk import upsert_statements
 
 ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from benchmarks.report import update_section  # noqa: E402
+
 MARK_START = "<!-- search-scale-benchmark:start -->"
 MARK_END = "<!-- search-scale-benchmark:end -->"
 DATA_VERSION = 1
@@ -817,15 +822,7 @@ def render(runs: list[Run], entities: int) -> str:
 
 
 def update_benchmarks_md(section: str) -> None:
-    path = ROOT / "BENCHMARKS.md"
-    text = path.read_text(encoding="utf-8") if path.exists() else "# Benchmarks\n\n"
-    if MARK_START in text and MARK_END in text:
-        head, rest = text.split(MARK_START, 1)
-        _, tail = rest.split(MARK_END, 1)
-        text = head + section.rstrip("\n") + tail
-    else:
-        text = text.rstrip("\n") + "\n\n" + section
-    path.write_text(text, encoding="utf-8")
+    update_section(section, start=MARK_START, end=MARK_END)
 
 
 def main() -> None:

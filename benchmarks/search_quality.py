@@ -36,6 +36,7 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
+from benchmarks.report import update_section  # noqa: E402
 from casegraph.model.dataset import DatasetMeta  # noqa: E402
 from casegraph.security.context import Context  # noqa: E402
 from casegraph.security.purpose import parse_purpose  # noqa: E402
@@ -248,16 +249,8 @@ def section(recalls: Sequence[Recall], pairs: PairScore, sample: int | None) -> 
     return "\n".join(lines) + "\n"
 
 
-def update_benchmarks_md(text_section: str) -> None:
-    path = ROOT / "BENCHMARKS.md"
-    text = path.read_text(encoding="utf-8")
-    if MARK_START in text and MARK_END in text:
-        head, rest = text.split(MARK_START, 1)
-        _, tail = rest.split(MARK_END, 1)
-        text = head + text_section.rstrip("\n") + tail
-    else:
-        text = text.rstrip("\n") + "\n\n" + text_section
-    path.write_text(text, encoding="utf-8")
+def update_benchmarks_md(section: str) -> None:
+    update_section(section, start=MARK_START, end=MARK_END)
 
 
 def main() -> None:
