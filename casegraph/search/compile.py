@@ -37,6 +37,8 @@ class CompiledQuery:
     # What the user typed, to explain later why a hit matched.
     words: list[str] = field(default_factory=list)
     fuzzy: dict[str, list[str]] = field(default_factory=dict)
+    # A query of plain words and `name:"…"` only: the name its hits are re-ranked by.
+    name: str | None = None
 
 
 class _Compiler:
@@ -115,6 +117,15 @@ def _nothing(text: str) -> TextExpr:
     raise InvalidInputError(f"{text!r} has no letters or digits to search for")
 
 
+def _typed_name(node: Node) -> str | None:
+    """The words of a plain term or a `name:"…"` field (what name matching can rank)."""
+    if isinstance(node, Term) and not node.prefix and node.fuzzy is None:
+        return node.text
+    if isinstance(node, Field) and node.name.casefold() == NAME_FIELD and not node.prefix:
+        return node.value
+    return None
+
+
 def _top_items(node: Node) -> tuple[Node, ...]:
     """What the query ANDs at the top, nested Ands flattened: `--schema` wraps a query
     in one, and `hans country:de` inside it must still be ranked text plus a filter."""
@@ -129,6 +140,7 @@ def compile_query(
     compiler = _Compiler(text_condition, fuzzy)
     items = _top_items(node)
     ranked: list[TextExpr] = []
+    typed: list[str | None] = []
     excluded: list[TextExpr] = []
     conditions: list[ColumnElement[bool]] = []
     for item in items:
@@ -142,9 +154,12 @@ def compile_query(
         text = compiler.text(item)
         if text is not None:
             ranked.append(text)
+            typed.append(_typed_name(item))
         else:
             conditions.append(compiler.condition(item))
     result = compiler.result
+    if ranked and all(typed):
+        result.name = " ".join(t for t in typed if t)
     if ranked:
         kept = all_of(ranked)
         result.primary = Without(kept, any_of(excluded)) if excluded else kept

@@ -49,6 +49,9 @@ class Fts5Index(SqlSearchIndex):
     def text_condition(self, expr: TextExpr) -> ColumnElement[bool]:
         return search_doc.c.id.in_(select(fts.c.rowid).where(self._match(expr)))
 
+    def matching_ids(self, expr: TextExpr) -> Select[tuple[int]]:
+        return select(fts.c.rowid.label("id")).where(self._match(expr))
+
     def snippets(self, conn: Connection, expr: TextExpr, doc_ids: Sequence[int]) -> dict[int, str]:
         body = 4
         snippet = func.snippet(FTS, body, "«", "»", "…", SNIPPET_WORDS)

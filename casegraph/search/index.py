@@ -15,18 +15,21 @@ from typing import Protocol
 
 from rigour.text.distance import levenshtein
 from sqlalchemy import (
+    CTE,
     ColumnElement,
     Connection,
+    FromClause,
     Select,
-    Subquery,
     delete,
     desc,
     func,
     insert,
     literal,
+    not_,
     select,
     text,
     tuple_,
+    union_all,
 )
 
 from casegraph.ingest.progress import Progress
@@ -35,8 +38,9 @@ from casegraph.model.statement import BASE_PROP, Statement
 from casegraph.search.compile import CompiledQuery, compile_query
 from casegraph.search.document import SearchDocument, build_document
 from casegraph.search.query import Node
-from casegraph.search.scoring import Scorer
-from casegraph.search.text_query import FUZZY_LIMIT, TextExpr
+from casegraph.search.rerank import RERANK_DEPTH, rerank
+from casegraph.search.scoring import Scorer, is_conjunction, is_disjunction
+from casegraph.search.text_query import FUZZY_LIMIT, TextExpr, Without
 from casegraph.store.tables import dataset, search_country, search_doc, search_word, statement
 
 FACETS = ("schema", "country", "dataset", "marking")
@@ -211,6 +215,10 @@ class SqlSearchIndex(ABC):
         )
         return [candidate for _, candidate in scored[:FUZZY_LIMIT]]
 
+    @abstractmethod
+    def matching_ids(self, expr: TextExpr) -> Select[tuple[int]]:
+        """The ids (column `id`) of the documents matching `expr`, in any dataset."""
+
     def search(
         self,
         conn: Connection,
@@ -226,47 +234,85 @@ class SqlSearchIndex(ABC):
             text_condition=self.text_condition,
             fuzzy=lambda word, edits: self.fuzzy_words(conn, word, edits, datasets),
         )
-        scorer = Scorer(conn, self.text_condition, datasets)
-        matches = self._matches(compiled, search_doc.c.dataset.in_(datasets), scorer)
-        total = conn.execute(select(func.count(matches.c.entity_id.distinct()))).scalar_one()
+        scope = search_doc.c.dataset.in_(datasets)
+        matching = self._matches(conn, compiled, scope)
+        matches = matching.subquery("m")
         best = func.max(matches.c.score).label("best")
         caption = func.min(matches.c.caption).label("caption")
+        depth = max(offset + limit, RERANK_DEPTH) if compiled.name else offset + limit
         page_query = (
-            select(matches.c.entity_id, best, caption)
+            select(matches.c.entity_id, best, caption, func.count().over().label("total"))
             .group_by(matches.c.entity_id)
             .order_by(desc(best), caption, matches.c.entity_id)
-            .limit(limit)
-            .offset(offset)
+            .limit(depth if compiled.name else limit)
+            .offset(0 if compiled.name else offset)
         )
-        page = [
-            (r.entity_id, float(r.best or 0.0), str(r.caption)) for r in conn.execute(page_query)
-        ]
-        hits = self._hits(conn, search_doc.c.dataset.in_(datasets), page)
+        rows = conn.execute(page_query).all()
+        if rows:
+            total = int(rows[0].total)
+        else:
+            total = conn.execute(select(func.count(matches.c.entity_id.distinct()))).scalar_one()
+        ranked = [(r.entity_id, float(r.best or 0.0), str(r.caption)) for r in rows]
+        if compiled.name:
+            names = self._names(conn, scope, [entity_id for entity_id, _, _ in ranked])
+            ranked = rerank(compiled.name, ranked, names)[offset : offset + limit]
+        hits = self._hits(conn, scope, ranked)
         result = IndexPage(total=total, hits=hits, compiled=compiled)
-        for facet in facets:
-            result.facets[facet] = self._facet(conn, matches, facet)
+        if facets:
+            result.facets = self._facets(conn, matching.cte("m"), facets)
         if compiled.primary is not None and hits:
             doc_ids = [doc_id for hit in hits for doc_id in hit.doc_ids]
             result.snippets = self.snippets(conn, compiled.primary, doc_ids)
         return result
 
     def _matches(
-        self, compiled: CompiledQuery, scope: ColumnElement[bool], scorer: Scorer
-    ) -> Subquery:
-        primary = compiled.primary
-        query = select(
+        self, conn: Connection, compiled: CompiledQuery, scope: ColumnElement[bool]
+    ) -> Select[tuple[int, str, str, str, str, float]]:
+        """The readable documents matching the query, with their scores."""
+        columns = (
             search_doc.c.id,
             search_doc.c.entity_id,
             search_doc.c.dataset,
             search_doc.c.schema,
             search_doc.c.caption,
-            (scorer.score(primary) if primary is not None else literal(0.0)).label("score"),
-        ).where(scope)
-        if primary is not None:
-            query = query.where(self.text_condition(primary))
+        )
+        primary = compiled.primary
+        if primary is None:
+            query = select(*columns, literal(0.0).label("score")).where(scope)
+        else:
+            scores = Scorer(conn, self.matching_ids, scope).scores(primary)
+            table = scores.table
+            query = (
+                select(*columns, table.c.score)
+                .join_from(search_doc, table, table.c.id == search_doc.c.id)
+                .where(scope)
+            )
+            keep = primary.keep if isinstance(primary, Without) else primary
+            if is_conjunction(keep):
+                query = query.where(table.c.parts == scores.parts)
+            elif not is_disjunction(keep):
+                query = query.where(self.text_condition(keep))
+            if isinstance(primary, Without):
+                query = query.where(not_(self.text_condition(primary.drop)))
         if compiled.condition is not None:
             query = query.where(compiled.condition)
-        return query.subquery("m")
+        return query
+
+    def _names(
+        self, conn: Connection, scope: ColumnElement[bool], entity_ids: list[str]
+    ) -> dict[str, list[str]]:
+        """The indexed name forms (one per line of `names`) of these entities."""
+        found: dict[str, list[str]] = {}
+        if not entity_ids:
+            return found
+        rows = conn.execute(
+            select(search_doc.c.entity_id, search_doc.c.names).where(
+                search_doc.c.entity_id.in_(entity_ids), scope
+            )
+        )
+        for r in rows:
+            found.setdefault(r.entity_id, []).extend(str(r.names).split("\n"))
+        return found
 
     def _hits(
         self, conn: Connection, scope: ColumnElement[bool], page: list[tuple[str, float, str]]
@@ -297,26 +343,36 @@ class SqlSearchIndex(ABC):
             for entity_id, score, caption in page
         ]
 
-    def _facet(self, conn: Connection, matches: Subquery, facet: str) -> list[tuple[str, int]]:
-        count = func.count(matches.c.entity_id.distinct()).label("n")
-        if facet == "schema":
-            key = matches.c.schema
-            query = select(key, count)
-        elif facet == "dataset":
-            key = matches.c.dataset
-            query = select(key, count)
-        elif facet == "marking":
-            key = dataset.c.marking
-            query = select(key, count).join_from(
-                matches, dataset, dataset.c.name == matches.c.dataset
+    def _facets(
+        self, conn: Connection, matches: CTE, facets: Sequence[str]
+    ) -> dict[str, list[tuple[str, int]]]:
+        """Every facet's top values in one statement, over the matches computed once."""
+        parts = []
+        for facet in facets:
+            count = func.count(matches.c.entity_id.distinct()).label("n")
+            source: FromClause = matches
+            key: ColumnElement[str]
+            if facet == "marking":
+                key = dataset.c.marking
+                source = matches.join(dataset, dataset.c.name == matches.c.dataset)
+            elif facet == "country":
+                key = search_country.c.country
+                source = matches.join(search_country, search_country.c.doc_id == matches.c.id)
+            else:
+                key = matches.c[facet]
+            top = (
+                select(literal(facet).label("facet"), key.label("value"), count)
+                .select_from(source)
+                .group_by(key)
+                .order_by(desc(count), key)
+                .limit(FACET_SIZE)
+                .subquery()
             )
-        else:
-            key = search_country.c.country
-            query = select(key, count).join_from(
-                matches, search_country, search_country.c.doc_id == matches.c.id
-            )
-        query = query.group_by(key).order_by(desc(count), key).limit(FACET_SIZE)
-        return [(str(r[0]), int(r[1])) for r in conn.execute(query)]
+            parts.append(select(top.c.facet, top.c.value, top.c.n))
+        found: dict[str, list[tuple[str, int]]] = {facet: [] for facet in facets}
+        for facet, key, n in conn.execute(union_all(*parts)):
+            found[str(facet)].append((str(key), int(n)))
+        return found
 
 
 REBUILD_BATCH = 2000

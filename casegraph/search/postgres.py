@@ -57,6 +57,9 @@ class PostgresIndex(SqlSearchIndex):
     def text_condition(self, expr: TextExpr) -> ColumnElement[bool]:
         return TSV.op("@@")(self._query(expr))
 
+    def matching_ids(self, expr: TextExpr) -> Select[tuple[int]]:
+        return select(search_doc.c.id).where(self.text_condition(expr))
+
     def snippets(self, conn: Connection, expr: TextExpr, doc_ids: Sequence[int]) -> dict[int, str]:
         headline = func.ts_headline(CONFIG, search_doc.c.body, self._query(expr), HEADLINE)
         rows = conn.execute(

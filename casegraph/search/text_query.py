@@ -27,11 +27,15 @@ WEIGHTS = {NAMES: 10.0, PHONETIC: 3.0, SKELETON: 1.5, ORGTYPES: 1.0, BODY: 1.0}
 
 @dataclass(frozen=True)
 class Lex:
-    """Words that must appear in order (one word: a plain match) in one of `columns`."""
+    """Words that must appear in order (one word: a plain match) in one of `columns`.
+
+    `derived`: a key made from what was typed (transliteration, phonetic, skeleton) or
+    a part of `name:"…"`; when very common, it only ranks (see scoring.py)."""
 
     columns: tuple[str, ...]
     words: tuple[str, ...]
     prefix: bool = False
+    derived: bool = False
 
 
 @dataclass(frozen=True)
@@ -70,11 +74,11 @@ def all_of(items: Sequence[TextExpr]) -> TextExpr:
 def _key_alternatives(keys: NameKeys) -> list[TextExpr]:
     """The ASCII, phonetic and skeleton forms of a name's parts, as phrases."""
     found: list[TextExpr] = []
-    if keys.ascii and keys.ascii != keys.tokens:
-        found.append(Lex((NAMES,), keys.ascii))
+    if keys.ascii and keys.ascii != keys.tokens and all(keys.ascii):
+        found.append(Lex((NAMES,), keys.ascii, derived=True))
     for column, values in ((PHONETIC, keys.phonetic), (SKELETON, keys.skeleton)):
         if values and all(values):
-            found.append(Lex((column,), values))
+            found.append(Lex((column,), values, derived=True))
     return found
 
 
@@ -128,7 +132,9 @@ def expand_term(term: Term, fuzzy: FuzzyLookup) -> TextExpr | None:
     ascii_form = name_keys(term.text).ascii
     base = ascii_form[0] if len(ascii_form) == 1 else term.text.casefold()
     similar: list[TextExpr] = [Lex((NAMES,), (w,)) for w in fuzzy(base, term.fuzzy)]
-    return any_of([*([exact] if exact else []), *similar]) if (exact or similar) else None
+    # One part: the word's own alternatives and its similar words, side by side.
+    own = list(exact.items) if isinstance(exact, AnyOf) else [exact] if exact else []
+    return any_of([*own, *similar]) if (own or similar) else None
 
 
 def _expand_prefix(stem: str) -> TextExpr | None:
@@ -180,7 +186,10 @@ def expand_name(value: str) -> TextExpr | None:
             skeleton=keys.skeleton[i : i + 1],
             org_types=(),
         )
-        alternatives: list[TextExpr] = [Lex((NAMES,), (token,)), *_key_alternatives(part)]
+        alternatives: list[TextExpr] = [
+            Lex((NAMES,), (token,), derived=True),
+            *_key_alternatives(part),
+        ]
         parts.append(any_of(alternatives))
     # An org type is no part of a name: "Lukoil Ltd" is no answer to name:"romashka llc".
     if not parts or _org_only(keys):
