@@ -71,8 +71,9 @@ class IndexPage:
 class SearchIndex(Protocol):
     """What the services layer needs from a search engine."""
 
-    def refresh(self, conn: Connection, keys: Collection[DocKey]) -> int:
-        """Rebuild the documents of these (entity, dataset) pairs from their statements."""
+    def refresh(self, conn: Connection, keys: Collection[DocKey], *, fresh: bool = False) -> int:
+        """Rebuild the documents of these (entity, dataset) pairs from their statements;
+        `fresh` when they have none yet (after `clear`), so there is nothing to delete."""
 
     def clear(self, conn: Connection) -> None:
         """Remove every document (before a full rebuild)."""
@@ -148,7 +149,7 @@ class SqlSearchIndex(ABC):
 
     # -- writing ---------------------------------------------------------------
 
-    def refresh(self, conn: Connection, keys: Collection[DocKey]) -> int:
+    def refresh(self, conn: Connection, keys: Collection[DocKey], *, fresh: bool = False) -> int:
         ordered = sorted(set(keys))
         written = 0
         for chunk in _chunks(ordered):
@@ -158,20 +159,26 @@ class SqlSearchIndex(ABC):
                 for key in chunk
                 if (doc := build_document(key[0], key[1], stmts.get(key, []))) is not None
             ]
-            self._replace(conn, chunk, docs)
+            self._replace(conn, chunk, docs, fresh=fresh)
             written += len(docs)
         return written
 
     def _replace(
-        self, conn: Connection, keys: Sequence[DocKey], docs: list[SearchDocument]
+        self,
+        conn: Connection,
+        keys: Sequence[DocKey],
+        docs: list[SearchDocument],
+        *,
+        fresh: bool = False,
     ) -> None:
         pair = tuple_(search_doc.c.entity_id, search_doc.c.dataset)
         # The plain entity_id list lets PostgreSQL use the (entity_id, dataset) index:
         # it plans a row-value IN over hundreds of pairs as a scan of the table.
         ids = search_doc.c.entity_id.in_(sorted({entity_id for entity_id, _ in keys}))
-        old = select(search_doc.c.id).where(ids, pair.in_(list(keys)))
-        conn.execute(delete(search_country).where(search_country.c.doc_id.in_(old)))
-        conn.execute(delete(search_doc).where(ids, pair.in_(list(keys))))
+        if not fresh:
+            old = select(search_doc.c.id).where(ids, pair.in_(list(keys)))
+            conn.execute(delete(search_country).where(search_country.c.doc_id.in_(old)))
+            conn.execute(delete(search_doc).where(ids, pair.in_(list(keys))))
         if not docs:
             return
         conn.execute(insert(search_doc), [doc.row() for doc in docs])
@@ -379,22 +386,20 @@ REBUILD_BATCH = 2000
 
 
 def key_batches(conn: Connection) -> Iterator[list[DocKey]]:
-    """Every (entity, dataset) with statements, in batches, paging by the base index."""
-    pair = tuple_(statement.c.dataset, statement.c.entity_id)
-    after: tuple[str, str] | None = None
+    """Every (entity, dataset) with statements, in batches, paging along the base index
+    (dataset, schema, entity_id), so each batch is one range read of it."""
+    order = (statement.c.dataset, statement.c.schema, statement.c.entity_id)
+    after: tuple[str, str, str] | None = None
     while True:
-        query = select(statement.c.dataset, statement.c.entity_id).where(
-            statement.c.prop == BASE_PROP
-        )
+        query = select(*order).where(statement.c.prop == BASE_PROP)
         if after is not None:
-            query = query.where(pair > tuple_(literal(after[0]), literal(after[1])))
-        rows = conn.execute(
-            query.order_by(statement.c.dataset, statement.c.entity_id).limit(REBUILD_BATCH)
-        ).all()
+            query = query.where(tuple_(*order) > tuple_(*(literal(v) for v in after)))
+        rows = conn.execute(query.order_by(*order).limit(REBUILD_BATCH)).all()
         if not rows:
             return
-        yield [(r.entity_id, r.dataset) for r in rows]
-        after = (rows[-1].dataset, rows[-1].entity_id)
+        yield list(dict.fromkeys((r.entity_id, r.dataset) for r in rows))
+        last = rows[-1]
+        after = (last.dataset, last.schema, last.entity_id)
 
 
 def rebuild(conn: Connection, index: SearchIndex, progress: Progress) -> int:
@@ -402,7 +407,7 @@ def rebuild(conn: Connection, index: SearchIndex, progress: Progress) -> int:
     index.clear(conn)
     written = 0
     for batch in key_batches(conn):
-        written += index.refresh(conn, batch)
+        written += index.refresh(conn, batch, fresh=True)
         progress.advance(len(batch))
     # Fresh statistics, so the planners use the new tables' indexes.
     conn.execute(text("ANALYZE search_doc"))
