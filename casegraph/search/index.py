@@ -391,7 +391,9 @@ def key_batches(conn: Connection) -> Iterator[list[DocKey]]:
     order = (statement.c.dataset, statement.c.schema, statement.c.entity_id)
     after: tuple[str, str, str] | None = None
     while True:
-        query = select(*order).where(statement.c.prop == BASE_PROP)
+        # Inline, so a generic plan of this repeated query can still use the partial index.
+        base = statement.c.prop == literal(BASE_PROP, literal_execute=True)
+        query = select(*order).where(base)
         if after is not None:
             query = query.where(tuple_(*order) > tuple_(*(literal(v) for v in after)))
         rows = conn.execute(query.order_by(*order).limit(REBUILD_BATCH)).all()
@@ -404,6 +406,10 @@ def key_batches(conn: Connection) -> Iterator[list[DocKey]]:
 
 def rebuild(conn: Connection, index: SearchIndex, progress: Progress) -> int:
     """Replace every document with one built from the statements, in `conn`'s transaction."""
+    if conn.dialect.name == "postgresql":
+        # A store just loaded in bulk may have no statistics yet: without them PostgreSQL
+        # reads every statement for each batch (seen: 2.7 s a batch at 6M statements).
+        conn.execute(text("ANALYZE statement"))
     index.clear(conn)
     written = 0
     for batch in key_batches(conn):
