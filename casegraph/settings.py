@@ -2,6 +2,8 @@
 
 `--data-dir` / `CASEGRAPH_DATA_DIR` names the data directory (the SQLite file, reject
 reports). `CASEGRAPH_DATABASE_URL` points the store at PostgreSQL instead.
+`CASEGRAPH_NAME_MODEL` names a learned romanisation model for searching names written
+in other scripts (see docs/search.md); without one, the untrained keys are used.
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ def default_data_dir() -> Path:
 class Settings:
     data_dir: Path
     database_url: str
+    name_model: Path | None = None
 
     @property
     def rejects_dir(self) -> Path:
@@ -45,7 +48,12 @@ class Settings:
         return self.database_url.split(":", 1)[0].split("+", 1)[0]
 
 
-def load_settings(*, data_dir: Path | None = None, database_url: str | None = None) -> Settings:
+def load_settings(
+    *,
+    data_dir: Path | None = None,
+    database_url: str | None = None,
+    name_model: Path | None = None,
+) -> Settings:
     """Resolve settings: explicit arguments win over the environment, then defaults."""
     env_dir = os.environ.get("CASEGRAPH_DATA_DIR")
     resolved_dir = data_dir or (Path(env_dir) if env_dir else default_data_dir())
@@ -60,4 +68,6 @@ def load_settings(*, data_dir: Path | None = None, database_url: str | None = No
         )
     if url.startswith("postgresql://"):
         url = "postgresql+psycopg://" + url[len("postgresql://") :]
-    return Settings(data_dir=resolved_dir, database_url=url)
+    env_model = os.environ.get("CASEGRAPH_NAME_MODEL")
+    model = name_model or (Path(env_model).expanduser() if env_model else None)
+    return Settings(data_dir=resolved_dir, database_url=url, name_model=model)

@@ -23,6 +23,7 @@ from casegraph.cli import (
     export_cmd,
     ingest_cmd,
     init_cmd,
+    names_cmd,
     search_cmd,
     stats_cmd,
     token_cmd,
@@ -104,6 +105,7 @@ app.command("export")(export_cmd.export)
 app.command("stats")(stats_cmd.stats)
 app.command("search")(search_cmd.search_command)
 app.command("reindex")(search_cmd.reindex_command)
+app.command("train-names")(names_cmd.train_names_command)
 app.add_typer(demo_cmd.app, name="demo")
 app.add_typer(user_cmd.app, name="user")
 app.add_typer(token_cmd.app, name="token")

@@ -15,6 +15,7 @@ from sqlalchemy import ColumnElement, and_, not_, or_
 from casegraph.errors import InvalidInputError
 from casegraph.search.filters import NAME_FIELD, field_condition, range_condition
 from casegraph.search.query import And, Field, Node, Not, Or, Phrase, Range, Term
+from casegraph.search.romaniser import Romanise
 from casegraph.search.text_query import (
     FuzzyLookup,
     TextExpr,
@@ -42,9 +43,12 @@ class CompiledQuery:
 
 
 class _Compiler:
-    def __init__(self, text_condition: TextCondition, fuzzy: FuzzyLookup) -> None:
+    def __init__(
+        self, text_condition: TextCondition, fuzzy: FuzzyLookup, romanise: Romanise | None
+    ) -> None:
         self.text_condition = text_condition
         self.lookup = fuzzy
+        self.romanise = romanise
         self.result = CompiledQuery()
 
     def fuzzy(self, typed: str) -> FuzzyLookup:
@@ -62,7 +66,7 @@ class _Compiler:
         """`node` as full text, or None when it holds a filter."""
         if isinstance(node, Term):
             self.result.words.append(node.text + ("*" if node.prefix else ""))
-            expr = expand_term(node, self.fuzzy(node.text))
+            expr = expand_term(node, self.fuzzy(node.text), self.romanise)
             return expr if expr is not None else _nothing(node.text)
         if isinstance(node, Phrase):
             self.result.words.extend(node.words)
@@ -74,7 +78,7 @@ class _Compiler:
                 expr = expand_name_prefix(node.value)
             else:
                 self.result.words.extend(node.value.split())
-                expr = expand_name(node.value)
+                expr = expand_name(node.value, self.romanise)
             return expr if expr is not None else _nothing(node.value)
         if isinstance(node, Or):
             items = [self.text(item) for item in node.items]
@@ -135,9 +139,13 @@ def _top_items(node: Node) -> tuple[Node, ...]:
 
 
 def compile_query(
-    node: Node, *, text_condition: TextCondition, fuzzy: FuzzyLookup
+    node: Node,
+    *,
+    text_condition: TextCondition,
+    fuzzy: FuzzyLookup,
+    romanise: Romanise | None = None,
 ) -> CompiledQuery:
-    compiler = _Compiler(text_condition, fuzzy)
+    compiler = _Compiler(text_condition, fuzzy, romanise)
     items = _top_items(node)
     ranked: list[TextExpr] = []
     typed: list[str | None] = []

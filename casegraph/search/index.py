@@ -39,6 +39,7 @@ from casegraph.search.compile import CompiledQuery, compile_query
 from casegraph.search.document import SearchDocument, build_document
 from casegraph.search.query import Node
 from casegraph.search.rerank import RERANK_DEPTH, rerank
+from casegraph.search.romaniser import Romanise
 from casegraph.search.scoring import Scorer, is_conjunction, is_disjunction
 from casegraph.search.text_query import FUZZY_LIMIT, TextExpr, Without
 from casegraph.store.tables import dataset, search_country, search_doc, search_word, statement
@@ -87,9 +88,11 @@ class SearchIndex(Protocol):
         limit: int,
         offset: int,
         facets: Sequence[str],
+        romanise: Romanise | None = None,
     ) -> IndexPage:
         """One page of entities matching `query` among the documents of `datasets`
-        (the names of the datasets the actor may read, as a subquery)."""
+        (the names of the datasets the actor may read, as a subquery); `romanise`
+        gives learned Latin spellings of names in other scripts."""
 
 
 def _chunks(items: Sequence[DocKey], size: int = CHUNK) -> Iterable[Sequence[DocKey]]:
@@ -235,11 +238,13 @@ class SqlSearchIndex(ABC):
         limit: int,
         offset: int,
         facets: Sequence[str],
+        romanise: Romanise | None = None,
     ) -> IndexPage:
         compiled = compile_query(
             query,
             text_condition=self.text_condition,
             fuzzy=lambda word, edits: self.fuzzy_words(conn, word, edits, datasets),
+            romanise=romanise,
         )
         scope = search_doc.c.dataset.in_(datasets)
         matching = self._matches(conn, compiled, scope)
@@ -262,7 +267,7 @@ class SqlSearchIndex(ABC):
         ranked = [(r.entity_id, float(r.best or 0.0), str(r.caption)) for r in rows]
         if compiled.name:
             names = self._names(conn, scope, [entity_id for entity_id, _, _ in ranked])
-            ranked = rerank(compiled.name, ranked, names)[offset : offset + limit]
+            ranked = rerank(compiled.name, ranked, names, romanise)[offset : offset + limit]
         hits = self._hits(conn, scope, ranked)
         result = IndexPage(total=total, hits=hits, compiled=compiled)
         if facets:

@@ -8,7 +8,10 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
-from casegraph.search.names import NameKeys, name_keys, similarity
+from rigour.text.distance import jaro_winkler
+
+from casegraph.search.names import name_keys
+from casegraph.search.romaniser import Romanise, part_sources
 
 RERANK_DEPTH = 200
 # How much spelling similarity (0 to 1) can multiply a score: up to 1 + RERANK_WEIGHT.
@@ -17,24 +20,54 @@ RERANK_WEIGHT = 2.0
 Ranked = tuple[str, float, str]  # entity id, score, caption
 
 
-def _spelling(lines: Sequence[str]) -> list[NameKeys]:
-    """The ASCII forms among an entity's indexed name lines, as keys to compare."""
-    return [
-        NameKeys(tokens=(), ascii=tuple(line.split()), phonetic=(), skeleton=(), org_types=())
-        for line in lines
-        if line.strip() and line.isascii()
-    ]
+def query_forms(name: str, romanise: Romanise | None = None) -> list[list[str]]:
+    """Per part of the query name, its ASCII spellings: the transliteration, and the
+    learned spellings of a native word when a romaniser is configured."""
+    keys = name_keys(name)
+    sources = part_sources(name, keys.tokens)
+    forms = []
+    for ascii_form, source in zip(keys.ascii, sources, strict=True):
+        learned = list(romanise(source)) if romanise is not None else []
+        forms.append([form for form in dict.fromkeys([ascii_form, *learned]) if form])
+    return forms
 
 
-def rerank(name: str, ranked: Sequence[Ranked], names: Mapping[str, Sequence[str]]) -> list[Ranked]:
-    """`ranked` (best first) with its head re-scored by score × (1 + weight × similarity
-    of `name` to the entity's closest name)."""
-    query = name_keys(name)
-    head = []
-    for entity_id, score, caption in ranked[:RERANK_DEPTH]:
-        best = max(
-            (similarity(query, keys) for keys in _spelling(names.get(entity_id, ()))), default=0.0
+def similarity(forms: Sequence[Sequence[str]], lines: Sequence[str]) -> float:
+    """How alike the query's parts are spelt to an entity's closest name, 0 to 1: per
+    part, the best Jaro-Winkler similarity of one of its spellings to a word of that
+    name's ASCII form, averaged over the parts."""
+    best = 0.0
+    for line in lines:
+        words = line.split()
+        if not words or not line.isascii():
+            continue
+        total = sum(
+            max(jaro_winkler(form, word) for form in part for word in words)
+            for part in forms
+            if part
         )
-        head.append((entity_id, score * (1 + RERANK_WEIGHT * best), caption))
+        best = max(best, total / len(forms))
+    return best
+
+
+def rerank(
+    name: str,
+    ranked: Sequence[Ranked],
+    names: Mapping[str, Sequence[str]],
+    romanise: Romanise | None = None,
+) -> list[Ranked]:
+    """`ranked` (best first) with its head re-scored by score × (1 + weight × spelling
+    similarity of `name` to the entity's closest indexed name)."""
+    forms = query_forms(name, romanise)
+    if not forms:
+        return list(ranked)
+    head = [
+        (
+            entity_id,
+            score * (1 + RERANK_WEIGHT * similarity(forms, names.get(entity_id, ()))),
+            caption,
+        )
+        for entity_id, score, caption in ranked[:RERANK_DEPTH]
+    ]
     head.sort(key=lambda r: (-r[1], r[2], r[0]))
     return head + list(ranked[RERANK_DEPTH:])

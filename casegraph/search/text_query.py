@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from casegraph.search.names import NameKeys, name_keys
 from casegraph.search.query import Phrase, Term
+from casegraph.search.romaniser import Romanise, part_sources
 
 NAMES = "names"
 PHONETIC = "phonetic"
@@ -59,6 +60,9 @@ class Without:
 TextExpr = Lex | AnyOf | AllOf | Without
 
 FuzzyLookup = Callable[[str, int], Sequence[str]]
+# Of a native word's learned spellings, how many are looked for as written (the others
+# only by their phonetic and skeleton keys).
+WRITTEN_SPELLINGS = 3
 
 
 def any_of(items: Sequence[TextExpr]) -> TextExpr:
@@ -79,6 +83,24 @@ def _key_alternatives(keys: NameKeys) -> list[TextExpr]:
     for column, values in ((PHONETIC, keys.phonetic), (SKELETON, keys.skeleton)):
         if values and all(values):
             found.append(Lex((column,), values, derived=True))
+    return found
+
+
+def _learned_alternatives(source: str, romanise: Romanise | None) -> list[TextExpr]:
+    """The learned Latin spellings of a native word, and their phonetic and skeleton
+    keys (see romaniser.py), as derived alternatives of its part."""
+    if romanise is None:
+        return []
+    found: list[TextExpr] = []
+    for rank, spelling in enumerate(romanise(source)):
+        keys = name_keys(spelling, organisation=False)
+        if not keys.tokens:
+            continue
+        if rank < WRITTEN_SPELLINGS:
+            found.append(Lex((NAMES,), keys.tokens, derived=True))
+        for column, values in ((PHONETIC, keys.phonetic), (SKELETON, keys.skeleton)):
+            if values and all(values):
+                found.append(Lex((column,), values, derived=True))
     return found
 
 
@@ -105,7 +127,7 @@ def _split_differently(keys: NameKeys, words: Sequence[str]) -> bool:
     return bool(keys.tokens) and keys.tokens != tuple(w.casefold() for w in words)
 
 
-def expand_words(text: str) -> TextExpr | None:
+def expand_words(text: str, romanise: Romanise | None = None) -> TextExpr | None:
     """A word (or words) as typed: itself in names and text, and its name keys."""
     keys = name_keys(text)
     alternatives: list[TextExpr] = []
@@ -120,13 +142,17 @@ def expand_words(text: str) -> TextExpr | None:
         alternatives.extend(_org_lexes(keys))
     else:
         alternatives.extend(_key_alternatives(keys))
+        if len(words) == 1:
+            alternatives.extend(_learned_alternatives(words[0], romanise))
     return any_of(alternatives) if alternatives else None
 
 
-def expand_term(term: Term, fuzzy: FuzzyLookup) -> TextExpr | None:
+def expand_term(
+    term: Term, fuzzy: FuzzyLookup, romanise: Romanise | None = None
+) -> TextExpr | None:
     if term.prefix:
         return _expand_prefix(term.text)
-    exact = expand_words(term.text)
+    exact = expand_words(term.text, romanise)
     if not term.fuzzy:
         return exact
     ascii_form = name_keys(term.text).ascii
@@ -174,10 +200,11 @@ def expand_phrase(phrase: Phrase) -> TextExpr | None:
     return any_of(alternatives)
 
 
-def expand_name(value: str) -> TextExpr | None:
+def expand_name(value: str, romanise: Romanise | None = None) -> TextExpr | None:
     """`name:"…"`: any part of the name under any key; ranking rewards more parts."""
     keys = name_keys(value)
     parts: list[TextExpr] = []
+    sources = part_sources(value, keys.tokens)
     for i, token in enumerate(keys.tokens):
         part = NameKeys(
             tokens=(token,),
@@ -189,6 +216,7 @@ def expand_name(value: str) -> TextExpr | None:
         alternatives: list[TextExpr] = [
             Lex((NAMES,), (token,), derived=True),
             *_key_alternatives(part),
+            *_learned_alternatives(sources[i], romanise),
         ]
         parts.append(any_of(alternatives))
     # An org type is no part of a name: "Lukoil Ltd" is no answer to name:"romashka llc".

@@ -17,6 +17,7 @@ from casegraph.errors import InvalidInputError
 from casegraph.search.explain import explain
 from casegraph.search.index import FACETS, IndexHit, IndexPage, SearchIndex
 from casegraph.search.query import And, Field, Node, parse_query
+from casegraph.search.romaniser import romaniser
 from casegraph.security.audit_event import ActionClass, entity_object
 from casegraph.security.context import Context
 from casegraph.security.policy import allow
@@ -123,6 +124,7 @@ def search(
             limit=limit,
             offset=offset,
             facets=facets,
+            romanise=romaniser(store.settings.name_model),
         )
         names = _names(conn, page.hits) if page.hits else {}
     hits = [_hit(hit, names.get(hit.entity_id, []), page) for hit in page.hits]
