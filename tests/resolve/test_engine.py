@@ -1,0 +1,101 @@
+"""Scoring with Splink: explanations, incremental runs, schemas and bad input."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+
+from casegraph.resolve.clusters import cluster
+from casegraph.resolve.engine import ScoredPair, score_pairs
+from casegraph.resolve.records import ResolveRecord, record_of
+from tests.resolve.data import people, statements
+
+
+@pytest.fixture(scope="module")
+def scored() -> tuple[list[ResolveRecord], dict[str, str], list[ScoredPair]]:
+    records, truth = people()
+    return records, truth, score_pairs(records)
+
+
+def test_duplicates_are_found(
+    scored: tuple[list[ResolveRecord], dict[str, str], list[ScoredPair]],
+) -> None:
+    _, truth, pairs = scored
+    result = cluster(pairs)
+    found = {frozenset((a, b)) for c in result.clusters for a in c for b in c if a < b}
+    true = {frozenset((a, b)) for a in truth for b in truth if a < b and truth[a] == truth[b]}
+    assert len(found & true) / len(found) > 0.95
+    assert len(found & true) / len(true) > 0.9
+
+
+def test_explanation_lists_every_comparison_and_its_weights_sum_to_the_match_weight(
+    scored: tuple[list[ResolveRecord], dict[str, str], list[ScoredPair]],
+) -> None:
+    _, _, pairs = scored
+    assert pairs
+    for pair in pairs:
+        names = [level.comparison for level in pair.levels]
+        assert names[0] == "name" and {"date", "email", "address"} <= set(names)
+        assert len(names) == len(set(names))
+        assert all(level.level for level in pair.levels)
+        total = pair.prior + sum(level.weight for level in pair.levels)
+        assert total == pytest.approx(pair.weight, abs=1e-6)
+        assert pair.probability == pytest.approx(1 / (1 + 2**-pair.weight), abs=1e-9)
+        assert pair.probability >= 0.1
+    same = next(p for p in pairs if p.left.split("-")[0] == p.right.split("-")[0])
+    date = next(level for level in same.levels if level.comparison == "date")
+    assert date.level == "same date" and date.weight > 0
+
+
+def test_incremental_run_scores_only_pairs_with_a_new_entity(
+    scored: tuple[list[ResolveRecord], dict[str, str], list[ScoredPair]],
+) -> None:
+    records, _, full = scored
+    new = {r.entity_id for r in records if r.entity_id.startswith(("p1-", "p2-", "p3-"))}
+    expected = {(p.left, p.right): p.probability for p in full if {p.left, p.right} & new}
+    pairs = score_pairs(records, new=new)
+    assert pairs and all({p.left, p.right} & new for p in pairs)
+    assert {(p.left, p.right): p.probability for p in pairs} == pytest.approx(expected)
+    # with the full run's prior, Splink predicts only the new pairs: same scores
+    cheap = score_pairs(records, new=new, prior=full[0].prior)
+    got = {frozenset((p.left, p.right)): p.probability for p in cheap}
+    assert got == pytest.approx({frozenset(k): v for k, v in expected.items()})
+
+
+def test_people_and_companies_are_never_compared_but_legal_entities_are() -> None:
+    records, _ = people(count=30)
+    extra = [
+        record_of("co", statements("co", "Company", name="Anna Novak0", email="x@y.org")),
+        record_of("le", statements("le", "LegalEntity", name="Anna Novak0 Trading")),
+        record_of("co2", statements("co2", "Company", name="Anna Novak0 Trading")),
+    ]
+    pairs = score_pairs(records + [r for r in extra if r is not None], threshold=0.0)
+    kinds = {"co": "Company", "co2": "Company", "le": "LegalEntity"}
+    for p in pairs:
+        left, right = kinds.get(p.left, "Person"), kinds.get(p.right, "Person")
+        assert {left, right} != {"Person", "Company"}
+    assert any({p.left, p.right} == {"le", "co2"} for p in pairs)
+
+
+def test_tiny_and_empty_inputs_do_not_crash() -> None:
+    one = record_of("a", statements("a", "Person", name="Anna Novak"))
+    assert one is not None
+    assert score_pairs([]) == []
+    assert score_pairs([one]) == []
+    assert score_pairs([one, one], new=set()) == []
+    two = record_of("b", statements("b", "Person", name="Anna Novak"))
+    assert two is not None
+    pairs = score_pairs([one, two], threshold=0.0)
+    assert all(not math.isnan(p.probability) for p in pairs)
+
+
+def test_enough_positive_judgements_train_the_model_as_labels() -> None:
+    records, truth = people(count=40)
+    ids = sorted(truth)
+    same = [(a, b, True) for a in ids for b in ids if a < b and truth[a] == truth[b]]
+    assert len(same) >= 50
+    pairs = score_pairs(records, labels=[*same, ("p1-0", "p2-0", False)])
+    assert {frozenset(p[:2]) for p in pairs if p.probability > 0.9} >= {
+        frozenset(pair[:2]) for pair in same[:5]
+    }
