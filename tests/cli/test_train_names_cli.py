@@ -27,10 +27,20 @@ def _pairs_csv(path: Path) -> Path:
     return path
 
 
+@pytest.fixture
+def as_owner(
+    store: Store, owner: Context, cli_env: Settings, monkeypatch: pytest.MonkeyPatch
+) -> Store:
+    """The CLI acts as the store's owner through an API token."""
+    token, _ = create_token(store, owner)
+    monkeypatch.setenv("CASEGRAPH_TOKEN", token)
+    monkeypatch.delenv("CASEGRAPH_USER")
+    return store
+
+
 def test_train_names_writes_a_model_that_search_uses(
-    store: Store,
+    as_owner: Store,
     owner: Context,
-    cli_env: Settings,
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],
@@ -55,14 +65,11 @@ def test_train_names_writes_a_model_that_search_uses(
         {"id": "kalomi", "schema": "Person", "properties": {"name": ["Kalomi"]}},
     ]
     ingest(
-        store,
+        as_owner,
         owner,
         write_ftm(tmp_path / "people.ftm.jsonl", people),
         meta=DatasetMeta(name="people", title="People", marking="PUBLIC"),
     )
-    token, _ = create_token(store, owner)
-    monkeypatch.setenv("CASEGRAPH_TOKEN", token)
-    monkeypatch.delenv("CASEGRAPH_USER")
     monkeypatch.setenv("CASEGRAPH_NAME_MODEL", str(model))
     assert main(["search", f'name:"{UNSEEN[0]}"', "--json"]) == 0
     hits = orjson.loads(capsys.readouterr().out)["hits"]
@@ -82,16 +89,11 @@ def test_train_names_names_a_missing_column(
 
 
 def test_a_missing_model_file_is_a_clear_error(
-    store: Store,
-    owner: Context,
-    cli_env: Settings,
+    as_owner: Store,
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    token, _ = create_token(store, owner)
-    monkeypatch.setenv("CASEGRAPH_TOKEN", token)
-    monkeypatch.delenv("CASEGRAPH_USER")
     monkeypatch.setenv("CASEGRAPH_NAME_MODEL", str(tmp_path / "gone.json"))
     code = main(["search", "calomi"])
     err = capsys.readouterr().err
