@@ -25,7 +25,7 @@ from followthemoney import model as ftm
 from casegraph.resolve.explain import LevelReached, ScoredPair, levels_of_model, scored_pairs
 from casegraph.resolve.prior import estimate_prior, probability
 from casegraph.resolve.records import ResolveRecord
-from casegraph.resolve.settings import CANDIDATE_KEYS, ModelSettings, model_settings
+from casegraph.resolve.settings import EM_KEYS, ModelSettings, model_settings
 from casegraph.resolve.table import Table, pair_counts, table_of
 
 __all__ = ["DEFAULT_THRESHOLD", "MIN_LABELS", "LevelReached", "ScoredPair", "score_pairs"]
@@ -189,7 +189,7 @@ def score_pairs(
         return []
     table = table_of(records, new)
     profile = table.profile
-    wanted = [k for k in CANDIDATE_KEYS if all(profile.share(c) > 0 for c, _ in k)]
+    wanted = [k for k in EM_KEYS if all(profile.share(c) > 0 for c, _ in k)]
     spec = model_settings(profile, pair_counts(table, wanted), len(table))
     linker = _linker(table, spec)
     n = len(table)

@@ -44,6 +44,7 @@ FEATURES = (
     "address",
     "address_tokens",
     "address_numbers",  # house numbers and postcodes: branches differ there
+    "premises",  # an organisation's house numbers: another number is another site
     "place",  # place of birth
     "occupation",  # position, profession or sector
     "gender",
@@ -164,8 +165,19 @@ def _names(props: Mapping[str, list[str]], person: bool) -> dict[str, tuple[str,
     }
 
 
-def _others(props: Mapping[str, list[str]]) -> Iterator[tuple[str, tuple[str, ...]]]:
-    """Every feature but the names, for the properties the entity has."""
+def _premises(address: str) -> str | None:
+    """The house number of an address: its first token of digits only (postcodes with
+    letters, flat numbers after the street are not it)."""
+    for token in address.split():
+        if token.isdigit():
+            return token
+    return None
+
+
+def _others(props: Mapping[str, list[str]], person: bool) -> Iterator[tuple[str, tuple[str, ...]]]:
+    """Every feature but the names, for the properties the entity has. `premises` only
+    for organisations: a person moves house, a site of an organisation does not (a
+    branch at another number is another entity)."""
     if dates := _get(props, _DATE_PROPS):
         yield "date", _unique(dates)
     if countries := _get(props, _COUNTRY_PROPS):
@@ -182,6 +194,8 @@ def _others(props: Mapping[str, list[str]]) -> Iterator[tuple[str, tuple[str, ..
         yield "address", address
         yield "address_tokens", tokens
         yield "address_numbers", tuple(sorted(t for t in tokens if _DIGIT.search(t)))
+        if not person:
+            yield "premises", _unique(p for a in address if (p := _premises(a)))
     if places := props.get("birthPlace"):
         yield "place", _unique(_word(v) for v in places)
     if occupations := _get(props, ("position", "profession", "sector")):
@@ -204,10 +218,11 @@ def record_of(entity_id: str, statements: Sequence[Statement]) -> ResolveRecord 
     if schema is None or not resolvable(schema):
         return None
     props = _collect(schema, statements)
-    features = _names(props, schema.is_a("Person"))
+    person = schema.is_a("Person")
+    features = _names(props, person)
     if not features:
         return None
-    features.update(_others(props))
+    features.update(_others(props, person))
     return ResolveRecord(
         entity_id=entity_id,
         schema=schema.name,

@@ -12,11 +12,13 @@ Why these defaults:
   name frequency (a shared "John Smith" says less than a shared "Iosif Kobzon").
 - dates compare as text so partial dates (`1970`, `1970-05`) agree at year level,
   and one-character typos in a full date still count for something.
+- an organisation's records at different house numbers are different sites
+  (branches share a name stem and a phone): that level's weight is set, not learnt.
 - identifiers, emails and phones allow one typo: a one-digit slip is far likelier
   between records of one entity than between two random ones.
-- blocking rules are one per strong feature (exact name, name sound, identifier,
-  email, phone, address) plus name parts combined with a date, so that records
-  with a misspelt name still meet through another feature.
+- blocking is on per-record keys (`blocking.py`): whole names, single rare name
+  words, words combined with a date or place, identifiers, contacts, so that
+  records with a misspelt or missing name word still meet through another key.
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from casegraph.resolve.blocking import BLOCKS
 from casegraph.resolve.records import FEATURES
 
 __all__ = ["MIN_PRESENT", "ModelSettings", "model_settings"]
@@ -39,6 +42,7 @@ ARRAY_FEATURES = (
     "identifier",
     "address_tokens",
     "address_numbers",
+    "premises",
 )
 
 Rule = Any  # a Splink blocking rule creator
@@ -46,6 +50,12 @@ Rule = Any  # a Splink blocking rule creator
 MAX_VALUES = 5
 #: A "k words shared" level is kept when this share of records has k words or more.
 MIN_WIDE = 0.1
+#: How often two records of one organisation give it different house numbers. Set, not
+#: learnt: branches share a name and a phone, so EM takes them for one entity and
+#: learns that other house numbers are common among matches; Fellegi-Sunter's
+#: independence assumption fails exactly there. At this value a branch pair that agrees
+#: on everything else falls from a merge to the review queue.
+OTHER_PREMISES_M = 0.002
 
 
 @dataclass(frozen=True)
@@ -198,6 +208,14 @@ def _address_comparison(profile: Profile) -> Any:
             label_for_charts="same"
         ),
     ]
+    if profile.share("premises") >= MIN_PRESENT:
+        levels.append(
+            cll.Not(cll.ArrayIntersectLevel("premises", 1)).configure(
+                label_for_charts="other house number",
+                m_probability=OTHER_PREMISES_M,
+                fix_m_probability=True,
+            )
+        )
     if profile.share("address_numbers") >= MIN_PRESENT:
         levels.append(
             cll.Not(cll.ArraySubsetLevel("address_numbers")).configure(
@@ -248,48 +266,20 @@ def _email_comparison() -> Any:
     )
 
 
-#: A blocking key: (feature, prefix length or None for the whole value) per part.
+#: A key of an EM training block: (feature, prefix length or None for the whole value).
 BlockKey = tuple[tuple[str, int | None], ...]
 
-#: Blocking keys on their own: each feature that identifies an entity by itself.
-_SINGLE_KEYS: tuple[BlockKey, ...] = (
-    (("name_sorted", None),),
-    (("name_phonetic", None),),
-    (("identifier", None),),
+#: EM's second training block, the first of these that is small enough: a feature that
+#: identifies an entity without its name, so that EM can learn the name's weights.
+EM_KEYS: tuple[BlockKey, ...] = (
     (("email", None),),
     (("phone", None),),
     (("address", None),),
     (("date", None),),
-    (("last_name", None),),
+    (("date", None), ("place", None)),
+    (("date", None), ("address", 4)),
 )
-#: Name parts and context features, blocked on in every combination of one of each:
-#: a record with a misspelt surname still meets its twin on first name and birth date,
-#: or on first name and place.
-_NAME_PARTS: tuple[tuple[str, int | None], ...] = (
-    ("first_name", None),
-    ("last_name", None),
-    ("name_sorted", 4),
-)
-_CONTEXTS: tuple[tuple[str, int | None], ...] = (
-    ("date", None),
-    ("date", 4),
-    ("place", None),
-    ("address", None),
-    ("address", 4),
-    ("email", None),
-    ("phone", None),
-    ("last_name", 1),
-)
-#: Candidate blocking keys. Each is kept when its features are present and it yields
-#: few enough pairs (`BLOCK_PAIRS_PER_RECORD`); single features that yield too many (a
-#: common surname) still block in the combinations.
-CANDIDATE_KEYS: tuple[BlockKey, ...] = (
-    *_SINGLE_KEYS,
-    *((part, context) for part in _NAME_PARTS for context in _CONTEXTS if part[0] != context[0]),
-    (("first_name", 2), ("last_name", 2), ("date", 4)),
-)
-#: A blocking rule may yield at most this many pairs per record (plus a floor), so
-#: the cost of a run grows with the records, not with their square.
+#: A training block may yield at most this many pairs per record (plus a floor).
 BLOCK_PAIRS_PER_RECORD = 10
 BLOCK_PAIRS_FLOOR = 20_000
 #: Features that make up the name comparison (EM must block on something else to
@@ -300,7 +290,7 @@ NAME_FEATURES = frozenset(
 
 
 def block_rule(key: BlockKey) -> Rule:
-    """The Splink rule for a blocking key (array features are exploded)."""
+    """The Splink rule for a key (array features are exploded)."""
     from splink import ColumnExpression, block_on
 
     parts: list[Any] = [col if n is None else ColumnExpression(col).substr(1, n) for col, n in key]
@@ -308,28 +298,16 @@ def block_rule(key: BlockKey) -> Rule:
     return block_on(*parts, arrays_to_explode=arrays or None)
 
 
-def _blocking(
+def prediction_rule() -> Rule:
+    """The one blocking rule of prediction: records that share a key of `blocking.py`."""
+    from splink import block_on
+
+    return block_on(BLOCKS, arrays_to_explode=[BLOCKS])
+
+
+def _training(
     has: Mapping[str, bool], counts: Mapping[BlockKey, int], limit: int
-) -> list[BlockKey]:
-    keys = [
-        key
-        for key in CANDIDATE_KEYS
-        if all(has[col] for col, _ in key) and counts.get(key, limit + 1) <= limit
-    ]
-    keys = [k for k in keys if not any(o != k and _subsumes(o, k) for o in keys)]
-    return keys or [CANDIDATE_KEYS[0]]  # records of one name must meet, whatever it costs
-
-
-def _subsumes(wide: BlockKey, narrow: BlockKey) -> bool:
-    """Every pair `narrow` yields, `wide` yields too (so `narrow` adds nothing): each
-    part of `wide` is a part of `narrow` on the same feature, at most as long."""
-    return all(
-        any(col == other and (n is None or (m is not None and m <= n)) for other, n in narrow)
-        for col, m in wide
-    )
-
-
-def _training(has: Mapping[str, bool], keys: list[BlockKey]) -> tuple[list[Rule], list[Rule]]:
+) -> tuple[list[Rule], list[Rule]]:
     """Deterministic rules (for the prior) and EM blocking rules.
 
     EM cannot learn the weights of a comparison that its blocking rule fixes, so it runs
@@ -349,8 +327,8 @@ def _training(has: Mapping[str, bool], keys: list[BlockKey]) -> tuple[list[Rule]
     if not compared:  # blocked on names, EM would have nothing left to learn
         return deterministic, []
     em: list[Rule] = [block_on("name_sorted")]
-    for key in keys:
-        if not any(col in NAME_FEATURES or col in ARRAY_FEATURES for col, _ in key):
+    for key in EM_KEYS:
+        if all(has[col] for col, _ in key) and counts.get(key, limit + 1) <= limit:
             em.append(block_rule(key))
             break
     return deterministic, em
@@ -359,8 +337,8 @@ def _training(has: Mapping[str, bool], keys: list[BlockKey]) -> tuple[list[Rule]
 def model_settings(profile: Profile, counts: Mapping[BlockKey, int], records: int) -> ModelSettings:
     """Settings for data whose features are present in these shares of records.
 
-    `counts` says how many pairs each candidate blocking key yields over `records`
-    records.
+    `counts` says how many pairs each of `EM_KEYS` yields over `records` records (EM
+    trains on the first small enough). Prediction blocks on the `blocks` column.
     """
     has = {f: profile.share(f) >= MIN_PRESENT for f in FEATURES}
     has["names"] = profile.share("name", 2) > 0
@@ -390,6 +368,5 @@ def model_settings(profile: Profile, counts: Mapping[BlockKey, int], records: in
     if has["gender"]:
         comparisons.append(_text_comparison("gender", tf=False, typos=0, similar=()))
     limit = BLOCK_PAIRS_FLOOR + BLOCK_PAIRS_PER_RECORD * records
-    keys = _blocking(has, counts, limit)
-    deterministic, em = _training(has, keys)
-    return ModelSettings(comparisons, [block_rule(k) for k in keys], deterministic, em, tf)
+    deterministic, em = _training(has, counts, limit)
+    return ModelSettings(comparisons, [prediction_rule()], deterministic, em, tf)

@@ -3,7 +3,8 @@
 Scalar features keep their first value (the one comparisons and blocking use);
 array features keep every value. The `Profile` (how many records have each feature,
 and how many values) is what `settings.model_settings` derives the model from, and
-`pair_counts` says how big each candidate blocking key's blocks are.
+`pair_counts` says how big each candidate training block is. The `blocks` column
+holds each record's blocking keys (`blocking.py`).
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from collections.abc import Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from itertools import product
 
+from casegraph.resolve.blocking import BLOCKS, blocks_of
 from casegraph.resolve.records import FEATURES, ResolveRecord
 from casegraph.resolve.settings import (
     ARRAY_FEATURES,
@@ -55,6 +57,7 @@ def table_of(records: Sequence[ResolveRecord], new: Collection[str] | None = Non
             if len(seen[feature]) < 2:
                 seen[feature].update(values)
             columns[feature].append(list(values) if feature in ARRAY_FEATURES else values[0])
+    columns[BLOCKS] = list(blocks_of(records))
     if new is not None:
         wanted = set(new)
         columns["is_new"] = [uid in wanted for uid in columns["unique_id"]]

@@ -54,3 +54,38 @@ def people(count: int = 60, seed: int = 7) -> tuple[list[ResolveRecord], dict[st
             records.append(record)
             truth[eid] = f"p{n}"
     return records, truth
+
+
+WORDS = ["harbor", "maple", "sunrise", "cedar", "orchid", "summit", "willow", "granite"]
+KINDS = ["learning center", "day care", "family services", "youth club"]
+STREETS = ["archer av", "halsted st", "kedzie av", "pulaski rd", "western av", "clark st"]
+
+
+def organisations(count: int = 40, seed: int = 11) -> tuple[list[ResolveRecord], dict[str, str]]:
+    """`count` organisations, each site written two or three times (name variants, one
+    typo in the phone now and then); every fourth organisation also has a branch: same
+    name stem and phone, another house number, its own site. Records and truth (site)."""
+    rng = random.Random(seed)
+    records: list[ResolveRecord] = []
+    truth: dict[str, str] = {}
+    for n in range(count):
+        stem = f"{rng.choice(WORDS)} {rng.choice(WORDS)}{'abcdefghij'[n % 10]}"
+        kind = rng.choice(KINDS)
+        phone = f"+1 312 {rng.randrange(200, 999)} {rng.randrange(1000, 9999)}"
+        sites = [(rng.randrange(100, 9000), rng.choice(STREETS), "")]
+        if n % 4 == 0:
+            sites.append((rng.randrange(100, 9000), rng.choice(STREETS), " west"))
+        for s, (number, street, suffix) in enumerate(sites):
+            for copy in range(rng.choice((2, 3))):
+                eid = f"o{n}-{s}-{copy}"
+                name = f"{stem} {kind}{suffix}" if copy != 1 else f"{stem}{suffix}"
+                props: dict[str, str | list[str]] = {
+                    "name": name,
+                    "address": f"{number} {street} chicago" + (" 60608" if copy else ""),
+                    "phone": phone,
+                }
+                record = record_of(eid, statements(eid, "Organization", **props))
+                assert record is not None
+                records.append(record)
+                truth[eid] = f"o{n}-{s}"
+    return records, truth
