@@ -24,6 +24,8 @@ from casegraph.cli import (
     ingest_cmd,
     init_cmd,
     names_cmd,
+    resolve_cmd,
+    review_cmd,
     search_cmd,
     stats_cmd,
     token_cmd,
@@ -106,6 +108,8 @@ app.command("stats")(stats_cmd.stats)
 app.command("search")(search_cmd.search_command)
 app.command("reindex")(search_cmd.reindex_command)
 app.command("train-names")(names_cmd.train_names_command)
+app.add_typer(resolve_cmd.app, name="resolve")
+app.command("review")(review_cmd.review_command)
 app.add_typer(demo_cmd.app, name="demo")
 app.add_typer(user_cmd.app, name="user")
 app.add_typer(token_cmd.app, name="token")

@@ -15,6 +15,9 @@ Rules, in the order they apply:
   for admins too; writes always need a write grant, and a write that creates a dataset
   must give that grant to one of the writer's own groups;
 - `purpose`: content under a purpose-required marking, and every export, needs a purpose.
+
+`combine` (entity resolution) needs the analyst role, like a write, and otherwise reads:
+an analyst combines what they may read, and the judgements are their own.
 """
 
 from __future__ import annotations
@@ -32,6 +35,7 @@ class Operation(StrEnum):
     WRITE = "write"  # collect or alter content
     CREATE = "create"  # collect or alter into a dataset that this write creates
     EXPORT = "export"  # disclose content outside casegraph
+    COMBINE = "combine"  # resolve entities: runs, match judgements, undoing merges
     ERASE = "erase"  # delete a dataset
     MANAGE_USERS = "manage-users"
     MANAGE_DATASETS = "manage-datasets"  # metadata and grants
@@ -122,11 +126,13 @@ class Policy:
         actor = ctx.actor
         if actor.is_auditor:
             return deny("auditors see no content", "separation-of-duties")
-        writing = op in (Operation.WRITE, Operation.CREATE)
+        writing = op in (Operation.WRITE, Operation.CREATE, Operation.COMBINE)
         needed = {Role.ANALYST} if writing else CONTENT_ROLES
         if not needed & actor.roles:
             return deny(f"{op.value} needs the analyst role", "role:analyst")
         if dataset is None:
+            if op is Operation.COMBINE:  # within the read scope, decided per dataset
+                return allow("analysts combine the entities they may read", "role:analyst")
             raise ValueError(f"{op.value} is decided per dataset")
         if self.scheme.rank(dataset.marking) > self.scheme.rank(actor.clearance):
             return deny(

@@ -285,4 +285,90 @@ search_word = Table(
     PrimaryKeyConstraint("word", "dataset"),
 )
 
+# --- Entity resolution (migration 0004): scored pairs, judgements, canonical clusters. ---
+# Source statements are never touched: a cluster maps entity ids to a canonical id.
+
+resolve_run = Table(
+    "resolve_run",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("actor", String(64), nullable=False),
+    Column("status", String(16), nullable=False),  # running, completed, failed
+    Column("datasets", Text, nullable=False),  # JSON list of the datasets read
+    Column("full_run", Boolean, nullable=False, server_default=text("false")),
+    Column("upper", Float, nullable=False),
+    Column("max_size", Integer, nullable=False),
+    Column("prior", Float),  # the run's prior (log2 odds), reused when it resumes
+    Column("started_at", String(32), nullable=False),
+    Column("finished_at", String(32)),
+    Column("entities", BigInteger, nullable=False, server_default=text("0")),
+    Column("pairs", BigInteger, nullable=False, server_default=text("0")),
+    Column("merges", BigInteger, nullable=False, server_default=text("0")),
+    Column("queue", BigInteger, nullable=False, server_default=text("0")),
+    Column("held", BigInteger, nullable=False, server_default=text("0")),
+    Column("seconds", Float, nullable=False, server_default=text("0")),
+)
+
+# The fingerprint of each entity's comparison record when it was last scored: a run
+# scores only entities that are new or changed (or not yet done, when it resumes).
+resolve_entity = Table(
+    "resolve_entity",
+    metadata,
+    Column("entity_id", String(255), primary_key=True),
+    Column("fingerprint", String(64), nullable=False),
+    Column("run_id", Integer, nullable=False),
+)
+
+# The datasets each record was built from: a resolution result is shown only to who
+# may read all of them (its scores carry what they hold).
+resolve_source = Table(
+    "resolve_source",
+    metadata,
+    Column("entity_id", String(255), nullable=False),
+    Column("dataset", String(128), nullable=False),
+    PrimaryKeyConstraint("entity_id", "dataset"),
+)
+
+resolve_pair = Table(
+    "resolve_pair",
+    metadata,
+    Column("left_id", String(255), nullable=False),  # left_id < right_id
+    Column("right_id", String(255), nullable=False),
+    Column("probability", Float, nullable=False),
+    Column("weight", Float, nullable=False),
+    Column("prior", Float, nullable=False),
+    Column("levels", Text, nullable=False),  # JSON [[comparison, level, weight], ...]
+    Column("status", String(16), nullable=False),  # merged/review/held/refused/below
+    Column("run_id", Integer, nullable=False),
+    Column("scored_at", String(32), nullable=False),
+    PrimaryKeyConstraint("left_id", "right_id"),
+)
+Index("ix_resolve_pair_right_id", resolve_pair.c.right_id)
+Index("ix_resolve_pair_status", resolve_pair.c.status)
+
+# Append-only history: the current verdict on a pair is its latest row.
+resolve_judgement = Table(
+    "resolve_judgement",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("left_id", String(255), nullable=False),
+    Column("right_id", String(255), nullable=False),
+    Column("verdict", String(16), nullable=False),  # positive, negative, unsure
+    Column("actor", String(64), nullable=False),
+    Column("created_at", String(32), nullable=False),
+    Column("note", Text),
+    Column("source", String(16), nullable=False),  # review, undo, cli
+)
+Index("ix_resolve_judgement_pair", resolve_judgement.c.left_id, resolve_judgement.c.right_id)
+Index("ix_resolve_judgement_right_id", resolve_judgement.c.right_id)
+
+resolve_cluster = Table(
+    "resolve_cluster",
+    metadata,
+    Column("entity_id", String(255), primary_key=True),
+    Column("canonical_id", String(64), nullable=False),
+    Column("since", String(32), nullable=False),
+)
+Index("ix_resolve_cluster_canonical_id", resolve_cluster.c.canonical_id)
+
 APPEND_ONLY_TABLES = ("audit_event", "audit_object", "audit_checkpoint")

@@ -274,7 +274,8 @@ def test_a_missing_purpose_exits_9_with_advice(cli: Runner, tmp_path: Path) -> N
 #: Commands that work without acting as a user: `init` makes the first user, `demo
 #: generate` writes files without opening a store, and `audit check-proof` checks a
 #: proof offline against an exported checkpoint (what an outside verifier runs).
-NO_CREDENTIALS = {("init",), ("demo", "generate"), ("audit", "check-proof")}
+#: Commands that touch no store: `train-names` learns from a local file.
+NO_CREDENTIALS = {("init",), ("demo", "generate"), ("audit", "check-proof"), ("train-names",)}
 
 
 def _leaf_commands(command: Any, path: tuple[str, ...] = ()) -> list[tuple[tuple[str, ...], Any]]:

@@ -21,6 +21,13 @@ A search is open to anyone (a disabled account cannot log in to make one) and an
 being asked for a purpose (content that needs one is simply outside the search), so an
 auditor, who reads no content, finds nothing. Rebuilding the search index is for admins.
 
+Entity resolution: a run reads datasets (and `resolve` names one); judging a pair and
+undoing a merge need the analyst role and that the actor may see the entities, so an
+admin without it is refused what it may read, and answered "missing" for the rest;
+explanations and canonical entities are consultations (like `entity.show`), and the
+review queue is a listing that never refuses (like `search`): it lists a pair only
+when the actor may read both sides and every dataset their records came from.
+
 Every refused case must leave a `deny` event for its actor in the audit log.
 """
 
@@ -35,7 +42,7 @@ from pathlib import Path
 
 import orjson
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, insert, select
 
 from casegraph.errors import (
     AccessDeniedError,
@@ -55,11 +62,19 @@ from casegraph.services.corrections import add_correction
 from casegraph.services.entities import show_entity
 from casegraph.services.export import export_ftm, export_statements_csv
 from casegraph.services.ingest import ingest
+from casegraph.services.resolve import (
+    canonical,
+    explain_pair,
+    judge,
+    resolve,
+    review_queue,
+    undo,
+)
 from casegraph.services.search import search
 from casegraph.services.search_index import indexed_documents, reindex
 from casegraph.services.stats import statistics
 from casegraph.services.store import Store
-from casegraph.store.tables import statement
+from casegraph.store.tables import resolve_pair, resolve_source, statement
 from tests.conftest import BACKENDS
 from tests.helpers import base, stmt
 from tests.security.world import (
@@ -71,6 +86,7 @@ from tests.security.world import (
     NO_GRANT,
     PASSWORD,
     PERSONAS,
+    SEEN,
     USER,
     add_dataset,
     audit_size,
@@ -219,6 +235,90 @@ search/np        no-grant  found    absent    absent      absent
 search/np        lower     found    absent    absent      absent
 search/np        auditor   absent   absent    absent      absent
 search/np        disabled  absent   absent    absent      absent
+
+resolve          admin     denied   missing   missing     missing
+resolve          granted   ok       ok        ok          missing
+resolve          no-grant  ok       missing   missing     missing
+resolve          lower     ok       ok        missing     missing
+resolve          auditor   missing  missing   missing     missing
+resolve          disabled  missing  missing   missing     missing
+
+resolve/np       admin     denied   missing   missing     missing
+resolve/np       granted   ok       purpose   purpose     missing
+resolve/np       no-grant  ok       missing   missing     missing
+resolve/np       lower     ok       purpose   missing     missing
+resolve/np       auditor   missing  missing   missing     missing
+resolve/np       disabled  missing  missing   missing     missing
+
+resolve.judge    admin     denied   missing   missing     missing
+resolve.judge    granted   ok       ok        ok          missing
+resolve.judge    no-grant  ok       missing   missing     missing
+resolve.judge    lower     ok       ok        missing     missing
+resolve.judge    auditor   missing  missing   missing     missing
+resolve.judge    disabled  missing  missing   missing     missing
+
+resolve.judge/np admin     denied   missing   missing     missing
+resolve.judge/np granted   ok       purpose   purpose     missing
+resolve.judge/np no-grant  ok       missing   missing     missing
+resolve.judge/np lower     ok       purpose   missing     missing
+resolve.judge/np auditor   missing  missing   missing     missing
+resolve.judge/np disabled  missing  missing   missing     missing
+
+resolve.undo     admin     denied   missing   missing     missing
+resolve.undo     granted   ok       ok        ok          missing
+resolve.undo     no-grant  ok       missing   missing     missing
+resolve.undo     lower     ok       ok        missing     missing
+resolve.undo     auditor   missing  missing   missing     missing
+resolve.undo     disabled  missing  missing   missing     missing
+
+resolve.undo/np  admin     denied   missing   missing     missing
+resolve.undo/np  granted   ok       purpose   purpose     missing
+resolve.undo/np  no-grant  ok       missing   missing     missing
+resolve.undo/np  lower     ok       purpose   missing     missing
+resolve.undo/np  auditor   missing  missing   missing     missing
+resolve.undo/np  disabled  missing  missing   missing     missing
+
+resolve.explain  admin     ok       missing   missing     missing
+resolve.explain  granted   ok       ok        ok          missing
+resolve.explain  no-grant  ok       missing   missing     missing
+resolve.explain  lower     ok       ok        missing     missing
+resolve.explain  auditor   missing  missing   missing     missing
+resolve.explain  disabled  missing  missing   missing     missing
+
+resolve.explain/np admin    ok      missing   missing     missing
+resolve.explain/np granted  ok      purpose   purpose     missing
+resolve.explain/np no-grant ok      missing   missing     missing
+resolve.explain/np lower    ok      purpose   missing     missing
+resolve.explain/np auditor  missing missing   missing     missing
+resolve.explain/np disabled missing missing   missing     missing
+
+resolve.show     admin     ok       missing   missing     missing
+resolve.show     granted   ok       ok        ok          missing
+resolve.show     no-grant  ok       missing   missing     missing
+resolve.show     lower     ok       ok        missing     missing
+resolve.show     auditor   missing  missing   missing     missing
+resolve.show     disabled  missing  missing   missing     missing
+
+resolve.show/np  admin     ok       missing   missing     missing
+resolve.show/np  granted   ok       purpose   purpose     missing
+resolve.show/np  no-grant  ok       missing   missing     missing
+resolve.show/np  lower     ok       purpose   missing     missing
+resolve.show/np  auditor   missing  missing   missing     missing
+resolve.show/np  disabled  missing  missing   missing     missing
+
+resolve.queue    admin     found    absent    absent      absent
+resolve.queue    granted   found    found     found       absent
+resolve.queue    no-grant  found    absent    absent      absent
+resolve.queue    lower     found    found     absent      absent
+resolve.queue    auditor   absent   absent    absent      absent
+resolve.queue    disabled  absent   absent    absent      absent
+
+resolve.queue/np admin     found    absent    absent      absent
+resolve.queue/np granted   found    absent    absent      absent
+resolve.queue/np no-grant  found    absent    absent      absent
+resolve.queue/np lower     found    absent    absent      absent
+resolve.queue/np auditor   absent   absent    absent      absent
+resolve.queue/np disabled  absent   absent    absent      absent
 """
 
 #: Operations on no dataset: one outcome per persona.
@@ -296,12 +396,35 @@ class World:
 
 
 def _entity_rows(resource: Resource) -> list[StatementRow]:
-    ds, eid = resource.dataset, resource.entity
+    """The resource's entity, its twin (a planted review pair) and a peer (to judge)."""
+    ds = resource.dataset
     return [
-        base(eid, dataset=ds),
-        stmt(eid, "name", f"Person of {ds}", dataset=ds, prop_type="name"),
-        stmt(eid, "nationality", "de", dataset=ds, prop_type="country"),
+        row
+        for eid in (resource.entity, f"{resource.entity}-twin", f"{resource.entity}-peer")
+        for row in (
+            base(eid, dataset=ds),
+            stmt(eid, "name", f"Person of {ds}", dataset=ds, prop_type="name"),
+            stmt(eid, "nationality", "de", dataset=ds, prop_type="country"),
+        )
     ]
+
+
+def _plant_review_pair(store: Store, resource: Resource) -> None:
+    """A scored pair awaiting review between the entity and its twin, as a run of the
+    owner would leave it (the owner cannot read most datasets, so it is written here)."""
+    twin = f"{resource.entity}-twin"
+    with store.engine.begin() as conn:
+        conn.execute(
+            insert(resolve_source),
+            [{"entity_id": e, "dataset": resource.dataset} for e in (resource.entity, twin)],
+        )
+        conn.execute(
+            insert(resolve_pair).values(
+                left_id=resource.entity, right_id=twin, probability=0.4, weight=-0.58,
+                prior=-5.0, levels='[["name", "same name", 4.42]]', status="review",
+                run_id=0, scored_at=SEEN,
+            )
+        )  # fmt: skip
 
 
 def _add_resource(world_store: Store, owner: Context, resource: Resource, name: str) -> None:
@@ -325,6 +448,7 @@ def world(
         make_personas(store, owner)
         for resource in RESOURCES.values():
             _add_resource(store, owner, resource, resource.dataset)
+            _plant_review_pair(store, resource)
         yield World(
             store=store,
             owner=owner,
@@ -466,6 +590,56 @@ def _search(world: World, ctx: Context, r: Resource) -> str:
     return "found"
 
 
+def _resolve(world: World, ctx: Context, r: Resource) -> str:
+    # A disposable twin dataset with its own entities: the planted pairs stay as they are.
+    name = r.dataset
+    if r is not GHOST:
+        name = f"{r.dataset}-rs-{ctx.actor.name}{'' if ctx.purpose else '-np'}"
+        rows = [  # named so that no search of the other cases finds them
+            row
+            for n in range(3)
+            for row in (
+                base(f"ent-{name}-{n}", dataset=name),
+                stmt(f"ent-{name}-{n}", "name", "Kim Lee", dataset=name, prop_type="name"),
+            )
+        ]
+        add_dataset(world.store, world.owner, name, r.marking, r.grants, rows)
+    summary = resolve(world.store, ctx, datasets=[name])
+    assert (summary.datasets, summary.records) == ((name,), 3)
+    return "ok"
+
+
+def _judge(world: World, ctx: Context, r: Resource) -> str:
+    result = judge(world.store, ctx, r.entity, f"{r.entity}-peer", "no")
+    assert (result.verdict, result.together) == ("negative", False)
+    return "ok"
+
+
+def _undo(world: World, ctx: Context, r: Resource) -> str:
+    assert undo(world.store, ctx, r.entity).detached_from == ()
+    return "ok"
+
+
+def _explain(world: World, ctx: Context, r: Resource) -> str:
+    why = explain_pair(world.store, ctx, r.entity, f"{r.entity}-twin")
+    assert (why.probability, why.status, why.left.entity_id) == (0.4, "review", r.entity)
+    assert why.levels[0].level == "same name"
+    return "ok"
+
+
+def _show_canonical(world: World, ctx: Context, r: Resource) -> str:
+    found = canonical(world.store, ctx, r.entity)
+    assert [m.entity_id for m in found.members] == [r.entity]
+    return "ok"
+
+
+def _queue(world: World, ctx: Context, r: Resource) -> str:
+    items = review_queue(world.store, ctx, limit=1000)
+    pairs = {(i.left, i.right) for i in items}
+    assert all(i.left_caption.startswith("Person of ds-") for i in items)
+    return "found" if (r.entity, f"{r.entity}-twin") in pairs else "absent"
+
+
 Runner = Callable[[World, Context, Resource], str]
 RUNNERS: dict[str, Runner] = {
     "entity.show": _show_entity,
@@ -481,6 +655,12 @@ RUNNERS: dict[str, Runner] = {
     "dataset.delete": _delete,
     "dataset.grant": _grant,
     "search": _search,
+    "resolve": _resolve,
+    "resolve.judge": _judge,
+    "resolve.undo": _undo,
+    "resolve.explain": _explain,
+    "resolve.show": _show_canonical,
+    "resolve.queue": _queue,
 }
 
 

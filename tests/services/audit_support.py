@@ -7,8 +7,8 @@
 - `failing`: a real database trigger that aborts inserts (or updates) on a table,
   optionally only for rows matching a condition, on SQLite and PostgreSQL.
 - `snapshot`: every row of the given tables, to prove that nothing was persisted.
-- `build_world`: a store with datasets, entities, users and tokens, made through the
-  governed services, on which every operation can be tried.
+- `build_world`: a store with datasets, entities, users, tokens and a match judgement,
+  made through the governed services, on which every operation can be tried.
 """
 
 from __future__ import annotations
@@ -35,6 +35,7 @@ from casegraph.services.audit_verify import verify_log
 from casegraph.services.authentication import create_token
 from casegraph.services.identity import add_user
 from casegraph.services.ingest import ingest
+from casegraph.services.judgements import judge
 from casegraph.services.store import Store
 from casegraph.store.tables import (
     api_token,
@@ -48,6 +49,12 @@ from casegraph.store.tables import (
     group_member,
     ingest_reject,
     ingest_run,
+    resolve_cluster,
+    resolve_entity,
+    resolve_judgement,
+    resolve_pair,
+    resolve_run,
+    resolve_source,
     search_country,
     search_doc,
     search_word,
@@ -67,6 +74,12 @@ DATA_TABLES: tuple[Table, ...] = (
     api_token,
     ingest_run,
     ingest_reject,
+    resolve_run,
+    resolve_entity,
+    resolve_source,
+    resolve_pair,
+    resolve_judgement,
+    resolve_cluster,
 )
 AUDIT_TABLES: tuple[Table, ...] = (audit_event, audit_object, audit_checkpoint, audit_head)
 #: The search index: written with the statements, and rebuilt by `reindex`.
@@ -318,6 +331,8 @@ class World:
     citing_id: str
     registry_ids: tuple[str, ...]  # every entity in `registry`
     secret_id: str  # an entity in the RESTRICTED `secret` dataset
+    company_id: str  # Acme Ltd in `registry`, judged the same as `twin_id` by the owner
+    twin_id: str  # Acme Limited
     token: str  # the analyst's token (secret)
     token_id: str
     spare_token_id: str  # a token of the analyst's, to revoke
@@ -356,6 +371,7 @@ def build_world(store: Store, owner: Context, files: Path) -> World:
     registry = [
         {"id": "p1", "schema": "Person", "properties": {"name": ["Ivan Petrov"]}},
         {"id": "c1", "schema": "Company", "properties": {"name": ["Acme Ltd"]}},
+        {"id": "c2", "schema": "Company", "properties": {"name": ["Acme Limited"]}},
         {
             "id": "o1",
             "schema": "Ownership",
@@ -390,6 +406,8 @@ def build_world(store: Store, owner: Context, files: Path) -> World:
     token, record = create_token(store, analyst, label="main")
     _, spare = create_token(store, analyst, label="spare")
     owner_id = _id_of(store, "Ivan Petrov")
+    company_id, twin_id = _id_of(store, "Acme Ltd"), _id_of(store, "Acme Limited")
+    judge(store, owner, company_id, twin_id, "yes")
     return World(
         store=store,
         owner=owner,
@@ -399,6 +417,8 @@ def build_world(store: Store, owner: Context, files: Path) -> World:
         citing_id=_citing(store, owner_id),
         registry_ids=entity_ids(store, "registry"),
         secret_id=_id_of(store, "Hidden Source"),
+        company_id=company_id,
+        twin_id=twin_id,
         token=token,
         token_id=record.id,
         spare_token_id=spare.id,

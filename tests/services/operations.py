@@ -31,6 +31,14 @@ from casegraph.services.entities import show_entity
 from casegraph.services.export import export_ftm, export_statements_csv
 from casegraph.services.identity import add_user, disable_user, grant_user, list_users
 from casegraph.services.ingest import ingest
+from casegraph.services.resolve import (
+    canonical,
+    explain_pair,
+    judge,
+    resolve,
+    review_queue,
+    undo,
+)
 from casegraph.services.search import search
 from casegraph.services.search_index import reindex
 from casegraph.services.stats import statistics
@@ -100,6 +108,13 @@ OPS: tuple[Op, ...] = (
         lambda w, out: export_statements_csv(w.store, w.analyst, out.text, recipients=(RECIPIENT,)),
         "read",
     ),
+    Op("resolve.queue", lambda w, _: review_queue(w.store, w.analyst), "read"),
+    Op(
+        "resolve.explain",
+        lambda w, _: explain_pair(w.store, w.analyst, w.company_id, w.twin_id),
+        "read",
+    ),
+    Op("resolve.show", lambda w, _: canonical(w.store, w.analyst, w.company_id), "read"),
     Op("audit.verify", lambda w, _: audit_verify.verify_log(w.store, w.auditor), "read"),
     Op("audit.proof", lambda w, _: audit_reports.inclusion_proof(w.store, w.auditor, 0), "read"),
     Op(
@@ -127,6 +142,13 @@ OPS: tuple[Op, ...] = (
         ),
         "write",
     ),
+    Op("resolve", lambda w, _: resolve(w.store, w.analyst), "write"),
+    Op(
+        "resolve.judge",
+        lambda w, _: judge(w.store, w.analyst, w.company_id, w.twin_id, "yes"),
+        "write",
+    ),
+    Op("resolve.undo", lambda w, _: undo(w.store, w.analyst, w.company_id), "write"),
     Op(
         "dataset.register",
         lambda w, _: register_dataset(

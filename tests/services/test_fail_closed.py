@@ -144,6 +144,8 @@ CLI_COMMANDS: dict[str, Callable[[World], list[str]]] = {
     "search": lambda w: ["search", SEARCH],
     "search json": lambda w: ["search", SEARCH, "--json"],
     "reindex": lambda w: ["reindex", "--quiet"],
+    "resolve show": lambda w: ["resolve", "show", w.company_id],
+    "resolve judge": lambda w: ["resolve", "judge", w.company_id, w.twin_id, "no"],
     "datasets mark": lambda w: ["datasets", "mark", "spare", "RESTRICTED"],
     "ingest": lambda w: [
         "ingest",

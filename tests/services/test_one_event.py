@@ -64,6 +64,10 @@ def _entities(w: World, _r: Any) -> set[str]:
     return {f"entity:{i}" for i in w.registry_ids}
 
 
+def _acme(w: World) -> set[str]:
+    return {f"entity:{w.company_id}", f"entity:{w.twin_id}"}
+
+
 @dataclass(frozen=True, slots=True)
 class Expected:
     action: str
@@ -168,6 +172,14 @@ EXPECTED: dict[str, Expected] = {
         _entities,
         recipients=(RECIPIENT,),
     ),
+    # Resolution reads: consultations naming the entities they showed (the queue is empty).
+    "resolve.queue": Expected("consult", "resolve.queue", ANALYST, "allow", "scope", _fixed()),
+    "resolve.explain": Expected(
+        "consult", "resolve.explain", ANALYST, "allow", "scope", lambda w, _: _acme(w)
+    ),
+    "resolve.show": Expected(
+        "consult", "resolve.show", ANALYST, "allow", "scope", lambda w, _: _acme(w)
+    ),
     "audit.verify": _auditing("audit.verify", _fixed()),
     "audit.proof": _auditing("audit.proof", _fixed("event:0")),
     "audit.checkpoint": _auditing("audit.checkpoint", _fixed()),
@@ -201,6 +213,22 @@ EXPECTED: dict[str, Expected] = {
         "allow",
         "create",
         lambda w, _: {f"entity:{w.entity_id}", "dataset:ana-notes"},
+    ),
+    # Combining: the run names itself and every dataset it read; judgements and undo the
+    # entities they join or part.
+    "resolve": Expected(
+        "combine",
+        "resolve",
+        ANALYST,
+        "allow",
+        "role:analyst",
+        lambda _w, r: {f"run:{r.run_id}", *(f"dataset:{d}" for d in r.datasets)},
+    ),
+    "resolve.judge": Expected(
+        "combine", "resolve.judge", ANALYST, "allow", "role:analyst", lambda w, _: _acme(w)
+    ),
+    "resolve.undo": Expected(
+        "combine", "resolve.undo", ANALYST, "allow", "role:analyst", lambda w, _: _acme(w)
     ),
     "dataset.register": _admin("dataset.register", "dataset:newset"),
     "dataset.grant": _admin("dataset.grant", "dataset:spare", "group:analysts"),
@@ -359,6 +387,9 @@ EVENT_OBJECT: dict[str, Callable[[World], str]] = {
     "ingest.new": lambda w: "dataset:fresh",
     "ingest.existing": lambda w: "dataset:registry",
     "entity.correct": lambda w: "dataset:ana-notes",
+    "resolve": lambda w: "dataset:registry",
+    "resolve.judge": lambda w: f"entity:{w.twin_id}",
+    "resolve.undo": lambda w: f"entity:{w.company_id}",
     "dataset.register": lambda w: "dataset:newset",
     "dataset.grant": lambda w: "group:analysts",
     "dataset.revoke": lambda w: "group:owners",
@@ -381,6 +412,9 @@ DATA_FAILURE: dict[str, tuple[str, str]] = {
     "ingest.new": ("ingest_run", "INSERT"),  # after the dataset and its grant
     "ingest.existing": ("ingest_run", "INSERT"),
     "entity.correct": ("statement", "INSERT"),  # after the corrections dataset
+    "resolve": ("resolve_run", "INSERT"),
+    "resolve.judge": ("resolve_judgement", "INSERT"),
+    "resolve.undo": ("resolve_judgement", "INSERT"),
     "dataset.register": ("dataset", "INSERT"),
     "dataset.grant": ("dataset_grant", "INSERT"),  # after deleting the old level
     "dataset.revoke": ("dataset_grant", "DELETE"),

@@ -28,6 +28,14 @@ GOVERNANCE = {
     "audit_checkpoint",
 }
 SEARCH = {"search_doc", "search_country", "search_word"}
+RESOLVE = {
+    "resolve_run",
+    "resolve_entity",
+    "resolve_source",
+    "resolve_pair",
+    "resolve_judgement",
+    "resolve_cluster",
+}
 
 
 def _tables(engine: Engine) -> set[str]:
@@ -90,8 +98,8 @@ def _audit_rows_refuse_change(engine: Engine) -> None:
 
 def test_migrated_schema_matches_the_declared_tables(store: Store) -> None:
     assert _schema_diff(store.engine) == []
-    assert migrate.current_revision(store.engine) == migrate.head_revision() == "0003"
-    assert _tables(store.engine) >= INITIAL | GOVERNANCE | SEARCH
+    assert migrate.current_revision(store.engine) == migrate.head_revision() == "0004"
+    assert _tables(store.engine) >= INITIAL | GOVERNANCE | SEARCH | RESOLVE
     assert _expected_triggers(store.engine.dialect.name) <= _triggers(store.engine)
 
 
@@ -104,7 +112,7 @@ def test_downgrade_removes_every_table_and_upgrade_restores_them(store: Store) -
     assert _tables(store.engine) == set()
     assert _triggers(store.engine) == set()
     migrate.upgrade(store.engine)
-    assert _tables(store.engine) >= INITIAL | GOVERNANCE | SEARCH
+    assert _tables(store.engine) >= INITIAL | GOVERNANCE | SEARCH | RESOLVE
     assert _schema_diff(store.engine) == []
     assert _expected_triggers(store.engine.dialect.name) <= _triggers(store.engine)
 
@@ -126,7 +134,7 @@ def test_downgrade_to_0001_drops_governance_and_triggers_and_keeps_the_data(
 
     migrate.upgrade(store.engine)
     assert migrate.current_revision(store.engine) == migrate.head_revision()
-    assert _tables(store.engine) >= INITIAL | GOVERNANCE | SEARCH
+    assert _tables(store.engine) >= INITIAL | GOVERNANCE | SEARCH | RESOLVE
     assert _schema_diff(store.engine) == []
     assert _triggers(store.engine) == _expected_triggers(store.engine.dialect.name)
     _audit_rows_refuse_change(store.engine)

@@ -1,0 +1,386 @@
+"""`resolve`: score new and changed entities in committed chunks, then cluster.
+
+A run reads the comparison records of the datasets the actor may read (or of the ones
+named), and scores only the entities that are new, changed (their record's fingerprint
+differs) or, with `full`, all of them. It works in chunks of entities; each chunk's
+pairs, fingerprints and sources commit together, so a killed run resumes where it
+stopped: the same command finds the unfinished run and scores only what is left.
+
+Each pair is written once: a pair whose other side is due in a later chunk of the same
+run is left to that chunk. The first chunk estimates the prior over all candidate pairs
+(`score_pairs` without `prior`), and the run keeps it (in `resolve_run`, so a resumed
+run uses it too), so every chunk scores exactly as one big run would.
+
+The run and its one `combine` event are recorded in one transaction before any work:
+if the event cannot be written, nothing is done.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Protocol, runtime_checkable
+
+from sqlalchemy import Connection, delete, insert, or_, select, update
+
+from casegraph.errors import InvalidInputError
+from casegraph.ingest.progress import NoProgress, Progress
+from casegraph.resolve.clusters import DEFAULT_MAX_SIZE, DEFAULT_UPPER
+from casegraph.resolve.engine import ScoredPair, score_pairs
+from casegraph.resolve.records import ResolveRecord
+from casegraph.security.audit_event import ActionClass, dataset_object
+from casegraph.security.context import Context
+from casegraph.security.policy import Decision, Operation
+from casegraph.services import audit
+from casegraph.services.access import allowance, authorize_dataset, readable_datasets
+from casegraph.services.clock import utc_now
+from casegraph.services.resolve_access import require_combine
+from casegraph.services.resolve_clusters import ordered, recluster, verdicts
+from casegraph.services.resolve_records import LoadedRecords, load_records
+from casegraph.services.store import Store
+from casegraph.store.tables import (
+    dataset,
+    resolve_entity,
+    resolve_pair,
+    resolve_run,
+    resolve_source,
+)
+
+#: Entities scored per committed chunk: each chunk retrains the model on every record,
+#: so chunks are large; a killed run loses at most one.
+CHUNK_SIZE = 5000
+RESUMABLE = ("running", "failed")
+
+log = logging.getLogger(__name__)
+
+
+def _score(
+    records: list[ResolveRecord],
+    chunk: list[str],
+    labels: list[tuple[str, str, bool]],
+    prior: float | None,
+) -> list[ScoredPair]:
+    """`score_pairs`, except that data where no pair meets Splink's deterministic rules
+    (no duplicates at all) gives no pairs: Splink estimates a prior of 0 for it, and
+    its prediction then fails on log2(0). The engine should handle this itself."""
+    try:
+        return score_pairs(records, new=set(chunk), labels=labels, prior=prior)
+    except ValueError as exc:
+        if "math domain" not in str(exc):
+            raise
+        log.warning("no candidate pairs: Splink estimated a prior of 0 (%s)", exc)
+        return []
+
+
+@runtime_checkable
+class PairProgress(Protocol):
+    """A progress display that also shows how many pairs were scored (pairs/s)."""
+
+    def pairs(self, count: int) -> None: ...
+
+
+@dataclass(frozen=True, slots=True)
+class RunSummary:
+    run_id: int
+    resumed: bool
+    datasets: tuple[str, ...]
+    records: int  # entities with a comparison record
+    skipped: int  # entities without one (no name, links, documents)
+    scored: int  # entities scored by this run (new, changed, or all with --full)
+    pairs: int  # pairs written by this run
+    merges: int
+    clusters: int
+    queue: int
+    held: int
+    seconds: float
+
+    @property
+    def pairs_per_second(self) -> float:
+        return self.pairs / self.seconds if self.seconds > 0 else 0.0
+
+
+@dataclass(slots=True)
+class _Run:
+    id: int
+    full: bool
+    prior: float | None
+    seconds: float
+    resumed: bool
+
+
+def _authorize(
+    store: Store, ctx: Context, datasets: Sequence[str] | None
+) -> tuple[list[str], Decision]:
+    """The datasets the run reads, and the Policy's decision (a refusal is audited)."""
+    if datasets:
+        decision: Decision | None = None
+        names = sorted(set(datasets))
+        for name in names:
+            _, decision = authorize_dataset(
+                store,
+                ctx,
+                op=Operation.COMBINE,
+                action=ActionClass.COMBINE,
+                operation="resolve",
+                name=name,
+            )
+        assert decision is not None
+        return names, decision
+    decision = require_combine(store, ctx, operation="resolve", objects=())
+    with store.engine.connect() as conn:
+        scope = store.policy.read_scope(ctx)
+        names = sorted(str(r[0]) for r in conn.execute(readable_datasets(scope)))
+    return names, decision
+
+
+def _start(
+    store: Store,
+    ctx: Context,
+    decision: Decision,
+    names: list[str],
+    *,
+    full: bool,
+    upper: float,
+    max_size: int,
+) -> _Run:
+    """Resume this actor's unfinished run over the same datasets, or start one; its
+    event is recorded in the same transaction."""
+    key = json.dumps(names)
+    with store.engine.begin() as conn:
+        last = conn.execute(
+            select(resolve_run)
+            .where(resolve_run.c.actor == ctx.actor.name, resolve_run.c.datasets == key)
+            .order_by(resolve_run.c.id.desc())
+            .limit(1)
+        ).first()
+        resumed = last is not None and last.status in RESUMABLE and bool(last.full_run) == full
+        if resumed and last is not None:
+            run = _Run(last.id, full, last.prior, last.seconds, True)
+            conn.execute(
+                update(resolve_run)
+                .where(resolve_run.c.id == run.id)
+                .values(status="running", upper=upper, max_size=max_size)
+            )
+        else:
+            run_id = conn.execute(
+                insert(resolve_run)
+                .values(
+                    actor=ctx.actor.name,
+                    status="running",
+                    datasets=key,
+                    full_run=full,
+                    upper=upper,
+                    max_size=max_size,
+                    started_at=utc_now(),
+                )
+                .returning(resolve_run.c.id)
+            ).scalar_one()
+            run = _Run(run_id, full, None, 0.0, False)
+        audit.record(
+            conn,
+            store,
+            ctx,
+            allowance(
+                action=ActionClass.COMBINE,
+                operation="resolve.resume" if resumed else "resolve",
+                decision=decision,
+                objects=(f"run:{run.id}", *(dataset_object(n) for n in names)),
+            ),
+        )
+    return run
+
+
+def _pending(conn: Connection, loaded: LoadedRecords, run: _Run) -> list[str]:
+    """Entities to score: new, changed, or (full run) not yet scored by this run."""
+    query = select(
+        resolve_entity.c.entity_id, resolve_entity.c.fingerprint, resolve_entity.c.run_id
+    )
+    stored = {r.entity_id: (r.fingerprint, r.run_id) for r in conn.execute(query)}
+    pending = []
+    for entity_id in sorted(loaded.records):
+        previous = stored.get(entity_id)
+        if (
+            previous is None
+            or previous[0] != loaded.fingerprints[entity_id]
+            or (run.full and previous[1] != run.id)
+        ):
+            pending.append(entity_id)
+    return pending
+
+
+def _forget_gone(conn: Connection, loaded: LoadedRecords, names: list[str]) -> int:
+    """Drop the results of entities of these (or deleted) datasets that no longer have
+    a record."""
+    sources: dict[str, set[str]] = {}
+    for row in conn.execute(select(resolve_source)):
+        sources.setdefault(row.entity_id, set()).add(row.dataset)
+    existing = {row[0] for row in conn.execute(select(dataset.c.name))}
+    read = set(names)  # results from deleted datasets go too
+    gone = [e for e, ds in sources.items() if ds & existing <= read and e not in loaded.records]
+    for start in range(0, len(gone), 500):
+        _forget(conn, gone[start : start + 500])
+    return len(gone)
+
+
+def _forget(conn: Connection, ids: list[str]) -> None:
+    conn.execute(
+        delete(resolve_pair).where(
+            or_(resolve_pair.c.left_id.in_(ids), resolve_pair.c.right_id.in_(ids))
+        )
+    )
+    conn.execute(delete(resolve_entity).where(resolve_entity.c.entity_id.in_(ids)))
+    conn.execute(delete(resolve_source).where(resolve_source.c.entity_id.in_(ids)))
+
+
+def _pair_row(pair: ScoredPair, run_id: int, now: str) -> dict[str, object]:
+    left, right = ordered(pair.left, pair.right)
+    levels = [[level.comparison, level.level, level.weight] for level in pair.levels]
+    return {
+        "left_id": left,
+        "right_id": right,
+        "probability": pair.probability,
+        "weight": pair.weight,
+        "prior": pair.prior,
+        "levels": json.dumps(levels),
+        "status": "review",
+        "run_id": run_id,
+        "scored_at": now,
+    }
+
+
+def _commit_chunk(
+    conn: Connection,
+    run: _Run,
+    chunk: list[str],
+    pairs: list[ScoredPair],
+    loaded: LoadedRecords,
+) -> None:
+    now = utc_now()
+    _forget(conn, chunk)
+    if pairs:
+        conn.execute(insert(resolve_pair), [_pair_row(p, run.id, now) for p in pairs])
+    conn.execute(
+        insert(resolve_entity),
+        [{"entity_id": e, "fingerprint": loaded.fingerprints[e], "run_id": run.id} for e in chunk],
+    )
+    conn.execute(
+        insert(resolve_source),
+        [{"entity_id": e, "dataset": d} for e in chunk for d in loaded.sources[e]],
+    )
+    conn.execute(
+        update(resolve_run)
+        .where(resolve_run.c.id == run.id)
+        .values(
+            prior=run.prior,
+            entities=resolve_run.c.entities + len(chunk),
+            pairs=resolve_run.c.pairs + len(pairs),
+        )
+    )
+
+
+def _check(upper: float, max_size: int, chunk_size: int) -> None:
+    if not 0.0 < upper <= 1.0:
+        raise InvalidInputError(f"--upper must be a probability above 0 and at most 1, not {upper}")
+    if max_size < 2:
+        raise InvalidInputError(f"--max-cluster must be 2 or more, not {max_size}")
+    if chunk_size < 1:
+        raise InvalidInputError(f"--chunk-size must be 1 or more, not {chunk_size}")
+
+
+def resolve(
+    store: Store,
+    ctx: Context,
+    *,
+    datasets: Sequence[str] | None = None,
+    full: bool = False,
+    upper: float = DEFAULT_UPPER,
+    max_size: int = DEFAULT_MAX_SIZE,
+    progress: Progress | None = None,
+    chunk_size: int = CHUNK_SIZE,
+) -> RunSummary:
+    """Resolve the entities of `datasets` (default: every dataset `ctx` may read)."""
+    _check(upper, max_size, chunk_size)
+    names, decision = _authorize(store, ctx, datasets)
+    run = _start(store, ctx, decision, names, full=full, upper=upper, max_size=max_size)
+    started = time.monotonic()
+    bar = progress or NoProgress()
+    try:
+        summary = _work(store, ctx, run, names, upper, max_size, chunk_size, bar, started)
+    except BaseException:
+        with store.engine.begin() as conn:
+            conn.execute(
+                update(resolve_run)
+                .where(resolve_run.c.id == run.id)
+                .values(status="failed", seconds=run.seconds + time.monotonic() - started)
+            )
+        raise
+    finally:
+        bar.finish()
+    return summary
+
+
+def _work(
+    store: Store,
+    ctx: Context,
+    run: _Run,
+    names: list[str],
+    upper: float,
+    max_size: int,
+    chunk_size: int,
+    bar: Progress,
+    started: float,
+) -> RunSummary:
+    loaded = load_records(store, store.policy.read_scope(ctx), names)
+    with store.engine.begin() as conn:
+        _forget_gone(conn, loaded, names)
+        pending = _pending(conn, loaded, run)
+        judged = verdicts(conn)
+    labels = [(a, b, v == "positive") for (a, b), v in judged.items() if v != "unsure"]
+    chunks = [pending[i : i + chunk_size] for i in range(0, len(pending), chunk_size)]
+    position = {e: k for k, chunk in enumerate(chunks) for e in chunk}
+    records = list(loaded.records.values())
+    bar.start(description="resolving", total=len(pending))
+    written = 0
+    for k, chunk in enumerate(chunks):
+        scored = _score(records, chunk, labels, run.prior)
+        if run.prior is None and scored:
+            run.prior = scored[0].prior
+        keep = [p for p in scored if max(position.get(p.left, -1), position.get(p.right, -1)) == k]
+        with store.engine.begin() as conn:
+            _commit_chunk(conn, run, chunk, keep, loaded)
+        written += len(keep)
+        bar.advance(len(chunk))
+        if isinstance(bar, PairProgress):
+            bar.pairs(len(keep))
+    with store.engine.begin() as conn:
+        stats = recluster(conn, upper=upper, max_size=max_size, now=utc_now())
+        seconds = run.seconds + time.monotonic() - started
+        conn.execute(
+            update(resolve_run)
+            .where(resolve_run.c.id == run.id)
+            .values(
+                status="completed",
+                finished_at=utc_now(),
+                merges=stats.merges,
+                queue=stats.queue,
+                held=stats.held,
+                seconds=seconds,
+            )
+        )
+    return RunSummary(
+        run_id=run.id,
+        resumed=run.resumed,
+        datasets=tuple(names),
+        records=len(loaded.records),
+        skipped=loaded.skipped,
+        scored=len(pending),
+        pairs=written,
+        merges=stats.merges,
+        clusters=stats.clusters,
+        queue=stats.queue,
+        held=stats.held,
+        seconds=seconds,
+    )

@@ -1,0 +1,151 @@
+"""`casegraph resolve` and `casegraph review` as a user meets them, and a run killed
+mid-way that resumes where it stopped."""
+
+from __future__ import annotations
+
+import io
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import pytest
+from rich.console import Console
+from sqlalchemy import func, select
+
+from casegraph.cli.app import main
+from casegraph.cli.resolve_cmd import ResolveProgress
+from casegraph.security.context import Context
+from casegraph.services.resolve import PairProgress, resolve
+from casegraph.services.store import Store
+from casegraph.settings import Settings
+from casegraph.store.tables import resolve_entity, resolve_judgement, resolve_pair, resolve_run
+from tests.services.resolve_support import clusters, planted, write
+
+CHUNK = "30"
+
+
+def _count(store: Store, table: object) -> int:
+    with store.engine.connect() as conn:
+        return int(conn.execute(select(func.count()).select_from(table)).scalar_one())  # type: ignore[arg-type]
+
+
+def test_resolve_show_judge_undo_from_the_cli(
+    store: Store, owner: Context, cli_env: Settings, capsys: pytest.CaptureFixture[str]
+) -> None:
+    write(store, owner, "registry", planted("registry", people=range(6), companies=range(3)))
+    assert main(["resolve", "--quiet"]) == 0
+    text = capsys.readouterr().out
+    assert "run 1 over registry: 18 records" in text
+    assert "9 merges into 9 canonical entities" in text and "pairs/s" in text
+
+    assert main(["resolve", "show", "p2-0"]) == 0
+    shown = capsys.readouterr().out
+    assert "cg-" in shown and "p2-0" in shown and "p2-1" in shown
+
+    assert main(["resolve", "judge", "p2-0", "p2-1", "no", "--note", "twins"]) == 0
+    assert "recorded negative for p2-0 and p2-1: not merged" in capsys.readouterr().out
+    assert main(["resolve", "show", "p2-0"]) == 0
+    assert "stands on its own" in capsys.readouterr().out
+
+    assert main(["resolve", "undo", "c1-0"]) == 0
+    assert "detached c1-0 from 1 entities" in capsys.readouterr().out
+    assert main(["resolve", "--quiet"]) == 0  # nothing new: nothing scored, nothing redone
+    capsys.readouterr()
+    assert frozenset({"c1-0", "c1-1"}) not in clusters(store)
+
+    assert main(["resolve", "judge", "p2-0", "p2-1", "perhaps"]) == 5
+    assert main(["resolve", "show", "no-such-entity"]) == 4
+    assert main(["resolve", "--dataset", "no-such-dataset"]) == 4
+    err = capsys.readouterr().err
+    assert "yes, no or unsure" in err and "Traceback" not in err
+
+
+def test_review_decides_pairs_from_input_lines(
+    store: Store,
+    owner: Context,
+    cli_env: Settings,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    write(store, owner, "registry", planted("registry", people=range(6), companies=range(3)))
+    assert main(["resolve", "--quiet", "--upper", "0.9999999"]) == 0  # everything queued
+    capsys.readouterr()
+    monkeypatch.setattr(sys, "stdin", io.StringIO("y\nn\nx\nu\ns\n"))
+    assert main(["review", "--limit", "4"]) == 0
+    text = capsys.readouterr().out
+    assert "1 of 4" in text and "4 of 4" in text
+    assert "records" in text and "why" in text and "prior" in text and "probability" in text
+    assert "please answer y, n, u, s or q" in text
+    assert "1 same, 1 different, 1 unsure, 1 skipped" in text
+    with store.engine.connect() as conn:
+        rows = conn.execute(select(resolve_judgement.c.verdict, resolve_judgement.c.source)).all()
+    assert sorted(rows) == [("negative", "review"), ("positive", "review"), ("unsure", "review")]
+
+    monkeypatch.setattr(sys, "stdin", io.StringIO(""))  # end of input quits
+    assert main(["review"]) == 0
+    assert "0 same, 0 different, 0 unsure, 0 skipped" in capsys.readouterr().out
+
+
+def _wait_for_first_chunk(store: Store, process: subprocess.Popen[bytes]) -> None:
+    deadline = time.monotonic() + 180
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise AssertionError("the run ended before it could be killed")
+        try:
+            if _count(store, resolve_entity) > 0:
+                return
+        except Exception:  # noqa: BLE001 - the database may be busy: look again
+            pass
+        time.sleep(0.05)
+    raise AssertionError("no chunk was committed in time")
+
+
+def test_a_killed_run_resumes_and_ends_as_an_uninterrupted_run(
+    store: Store, owner: Context, cli_env: Settings, capsys: pytest.CaptureFixture[str]
+) -> None:
+    write(store, owner, "registry", planted("registry", people=range(40), companies=range(20)))
+    command = [sys.executable, "-m", "casegraph", "resolve", "--chunk-size", CHUNK, "--quiet"]
+    process = subprocess.Popen(
+        command, env=dict(os.environ), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
+    try:
+        _wait_for_first_chunk(store, process)
+        process.send_signal(signal.SIGKILL)
+    finally:
+        process.wait(timeout=60)
+    done_before = _count(store, resolve_entity)
+    assert 0 < done_before < 120
+    with store.engine.connect() as conn:
+        assert conn.execute(select(resolve_run.c.status)).scalar_one() == "running"
+
+    assert main(["resolve", "--chunk-size", CHUNK, "--quiet"]) == 0
+    text = capsys.readouterr().out
+    assert "resumed run 1" in text
+    assert f"{120 - done_before} new or changed scored" in text
+    with store.engine.connect() as conn:
+        run = conn.execute(select(resolve_run)).one()
+    assert run.status == "completed" and run.entities == 120
+    stored = _count(store, resolve_pair)
+    assert run.pairs == stored  # every pair written once: none scored twice
+    resumed = clusters(store)
+    assert len(resumed) == 60
+
+    # The same data in one uninterrupted run gives the same pairs and clusters.
+    again = resolve(store, owner, full=True, chunk_size=int(CHUNK))
+    assert (again.scored, again.pairs) == (120, stored)
+    assert clusters(store) == resumed
+
+
+def test_the_progress_bar_shows_entities_and_pairs_per_second() -> None:
+    console = Console(file=io.StringIO(), width=160)
+    bar = ResolveProgress(console)
+    assert isinstance(bar, PairProgress)
+    bar.start(description="resolving", total=10)
+    bar.advance(4)
+    bar.pairs(1234)
+    bar.advance(6)
+    bar.finish()
+    shown = console.file.getvalue()  # type: ignore[attr-defined]
+    assert "10/10" in shown and "1,234 pairs" in shown and "pairs/s" in shown
