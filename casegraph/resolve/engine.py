@@ -12,6 +12,7 @@ parameters and therefore the clusters agree; only pairs with a new record are re
 
 from __future__ import annotations
 
+import copy
 import logging
 from collections.abc import Callable, Collection, Sequence
 from dataclasses import replace
@@ -44,6 +45,8 @@ U_PAIRS_PER_RECORD = 20
 U_MIN_PAIRS = 100_000
 U_MAX_PAIRS = 300_000
 SEED = 1
+#: The prior (probability) to start from when Splink's estimate is 0 or 1.
+MIN_START_PRIOR = 1e-6
 
 log = logging.getLogger(__name__)
 
@@ -84,6 +87,13 @@ def _train(
         training.estimate_probability_two_random_records_match(spec.deterministic, recall=0.7)
     except (SplinkException, ValueError, ZeroDivisionError) as exc:
         log.warning("prior not estimated, Splink's default kept: %s", exc)
+    settings = linker._settings_obj
+    if not 0.0 < settings._probability_two_random_records_match < 1.0:
+        # No record pair met a deterministic rule (data without exact duplicates): a
+        # prior of 0 would make every probability 0 and its log odds undefined. Start
+        # from one match per record pair in a million; it is re-estimated after
+        # prediction (prior.py).
+        settings._probability_two_random_records_match = MIN_START_PRIOR
     training.estimate_u_using_random_sampling(
         max_pairs=min(pairs, max(U_MIN_PAIRS, min(U_MAX_PAIRS, U_PAIRS_PER_RECORD * records))),
         seed=SEED,
@@ -91,11 +101,15 @@ def _train(
         num_chunks=1,
     )
     for rule in spec.em_rules:
+        # A failed EM session can leave the comparisons it blocked on switched off
+        # (seen: data without duplicates, then a prediction with no comparisons).
+        saved = copy.deepcopy(linker._settings_obj)
         try:
             training.estimate_parameters_using_expectation_maximisation(
                 rule, estimate_without_term_frequencies=True
             )
         except (SplinkException, ValueError, ZeroDivisionError) as exc:
+            linker._settings_obj = saved
             log.warning("EM blocked on %s skipped: %s", rule, exc)
     positives = [(a, b) for a, b, same in labels if same]
     if len(positives) >= MIN_LABELS:

@@ -63,16 +63,8 @@ def _score(
     labels: list[tuple[str, str, bool]],
     prior: float | None,
 ) -> list[ScoredPair]:
-    """`score_pairs`, except that data where no pair meets Splink's deterministic rules
-    (no duplicates at all) gives no pairs: Splink estimates a prior of 0 for it, and
-    its prediction then fails on log2(0). The engine should handle this itself."""
-    try:
-        return score_pairs(records, new=set(chunk), labels=labels, prior=prior)
-    except ValueError as exc:
-        if "math domain" not in str(exc):
-            raise
-        log.warning("no candidate pairs: Splink estimated a prior of 0 (%s)", exc)
-        return []
+    """The pairs of `chunk`'s entities against every record."""
+    return score_pairs(records, new=set(chunk), labels=labels, prior=prior)
 
 
 @runtime_checkable

@@ -9,6 +9,8 @@ import pytest
 from casegraph.resolve.clusters import cluster
 from casegraph.resolve.engine import ScoredPair, score_pairs
 from casegraph.resolve.records import ResolveRecord, record_of
+from tests.resolve.data import FIRST as FIRST_NAMES
+from tests.resolve.data import LAST as LAST_NAMES
 from tests.resolve.data import people, statements
 
 
@@ -99,3 +101,20 @@ def test_enough_positive_judgements_train_the_model_as_labels() -> None:
     assert {frozenset(p[:2]) for p in pairs if p.probability > 0.9} >= {
         frozenset(pair[:2]) for pair in same[:5]
     }
+
+
+def test_data_without_any_duplicate_scores_without_error() -> None:
+    """No pair meets a deterministic rule, so Splink estimates a prior of 0; the run
+    must still score (found by the services, where it crashed with a math error)."""
+    records = []
+    for n in range(40):
+        eid = f"solo{n}"
+        name = f"{FIRST_NAMES[n % 10]} {LAST_NAMES[n % 8]}{'xyzw'[n % 4] * (n // 8 + 1)}"
+        record = record_of(
+            eid, statements(eid, "Person", name=name, birthDate=f"19{40 + n}-01-0{1 + n % 9}")
+        )
+        assert record is not None
+        records.append(record)
+    pairs = score_pairs(records, threshold=0.0)
+    assert all(0.0 <= p.probability <= 1.0 and not math.isnan(p.weight) for p in pairs)
+    assert not [p for p in pairs if p.probability >= 0.5]
