@@ -649,8 +649,12 @@ def child(backend: str, data: Path, out: Path, work: Path, keep: bool) -> None:
                 conn.exec_driver_sql("ANALYZE")
         queries = json.loads((data / "queries.json").read_text(encoding="utf-8"))
         started = time.perf_counter()
+        load_before = os.getloadavg()[0]
         results = run_queries(store, ctx, queries)
         query_s = time.perf_counter() - started
+        # The machines are shared: the 1-minute load average before and after the queries
+        # tells a reader how busy the other processes kept the cores.
+        load = {"start": load_before, "end": os.getloadavg()[0]}
         out.write_text(
             json.dumps(
                 {
@@ -663,6 +667,7 @@ def child(backend: str, data: Path, out: Path, work: Path, keep: bool) -> None:
                     "size_before": before,
                     "size_after": after,
                     "query_s": query_s,
+                    "load": load,
                     "queries": results,
                 }
             ),
@@ -775,6 +780,17 @@ def render(runs: list[Run], entities: int) -> str:
             f"{run.seconds:,.0f} | {run.peak_rss_mb:,.0f} |"
         )
     lines += [
+        "",
+        "Load while the queries ran (1-minute load average when they started → when they "
+        "ended, on "
+        f"{os.cpu_count()} cores): "
+        + "; ".join(
+            f"{BACKEND_LABEL[run.backend].split(' ')[0]} {run.result['load']['start']:.1f} "
+            f"→ {run.result['load']['end']:.1f}"
+            for run in runs
+            if "load" in run.result
+        )
+        + ".",
         "",
         "Index size: SQLite, the pages of `search_doc` (the FTS5 external content), the "
         "FTS5 shadow tables, `search_country`, `search_word` and their indexes (`dbstat`); "
