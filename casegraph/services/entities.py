@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from typing import NoReturn
 
 from sqlalchemy import ColumnElement, Connection, Row, select
 
@@ -132,9 +133,32 @@ def _refuse_unseen(
         with_purpose = ctx.purpose is None and _exists_in(
             conn, entity_id, store.policy.read_scope(ctx, with_purpose=True)
         )
+    refuse_unseen(
+        store,
+        ctx,
+        entity_id,
+        with_purpose=with_purpose,
+        action=action,
+        operation=operation,
+        objects=(entity_object(entity_id),),
+    )
+
+
+def refuse_unseen(
+    store: Store,
+    ctx: Context,
+    entity_id: str,
+    *,
+    with_purpose: bool,
+    action: ActionClass,
+    operation: str,
+    objects: tuple[str, ...],
+) -> NoReturn:
+    """Audit a refusal for an entity outside `ctx`'s scope and raise: "needs a purpose"
+    when a purpose would show it, otherwise exactly what a missing entity answers."""
     if with_purpose:
         decision = Decision(False, "this content needs a purpose", "purpose")
-        error: Exception = PurposeRequiredError(
+        error: NotFoundError | PurposeRequiredError = PurposeRequiredError(
             f"entity {entity_id!r} is in data that needs a purpose: pass --purpose "
             "'case:REF' or a written justification"
         )
@@ -144,13 +168,8 @@ def _refuse_unseen(
     audit.refuse(
         store,
         ctx,
-        denial(
-            action=action,
-            operation=operation,
-            decision=decision,
-            objects=(entity_object(entity_id),),
-        ),
-        error,  # type: ignore[arg-type]
+        denial(action=action, operation=operation, decision=decision, objects=objects),
+        error,
     )
 
 

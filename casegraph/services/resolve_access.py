@@ -12,12 +12,13 @@ from collections.abc import Sequence
 
 from sqlalchemy import ColumnElement, Connection, and_, exists, select
 
-from casegraph.errors import AccessDeniedError, NotFoundError, PurposeRequiredError
+from casegraph.errors import AccessDeniedError
 from casegraph.security.audit_event import ActionClass, entity_object
 from casegraph.security.context import Context
 from casegraph.security.policy import Decision, Operation, Scope
 from casegraph.services import audit
 from casegraph.services.access import denial, readable_datasets
+from casegraph.services.entities import refuse_unseen
 from casegraph.services.store import Store
 from casegraph.store.tables import resolve_source, statement
 
@@ -59,25 +60,14 @@ def require_visible(
         with_purpose = ctx.purpose is None and set(unseen) <= visible_ids(
             conn, unseen, store.policy.read_scope(ctx, with_purpose=True)
         )
-    if with_purpose:
-        decision = Decision(False, "this content needs a purpose", "purpose")
-        error: NotFoundError | PurposeRequiredError = PurposeRequiredError(
-            f"entity {unseen[0]!r} is in data that needs a purpose: pass --purpose "
-            "'case:REF' or a written justification"
-        )
-    else:
-        decision = Decision(False, "no such entity in the actor's scope", "scope")
-        error = NotFoundError(f"no entity with id {unseen[0]!r}")
-    audit.refuse(
+    refuse_unseen(
         store,
         ctx,
-        denial(
-            action=action,
-            operation=operation,
-            decision=decision,
-            objects=tuple(entity_object(e) for e in entity_ids),
-        ),
-        error,
+        unseen[0],
+        with_purpose=with_purpose,
+        action=action,
+        operation=operation,
+        objects=tuple(entity_object(e) for e in entity_ids),
     )
 
 
