@@ -145,9 +145,14 @@ def test_rerank_puts_the_closest_spelling_first() -> None:
 
 
 def test_rerank_leaves_hits_past_its_depth_in_place() -> None:
-    ranked = [(f"e{i}", 100.0 - i, f"name {i}") for i in range(205)]
-    out = rerank("name", ranked, {})
+    ranked = [(f"e{i}", 300.0 - i, f"name {i}") for i in range(205)]
+    # Past the depth the spelling is exact: re-ranked, those would jump to the top.
+    names = {f"e{i}": ["zzyzx"] for i in range(200)} | {
+        f"e{i}": ["mohammed"] for i in range(200, 205)
+    }
+    out = rerank("mohammed", ranked, names)
     assert [r[0] for r in out[200:]] == [f"e{i}" for i in range(200, 205)]
+    assert [r[1] for r in out[200:]] == [300.0 - i for i in range(200, 205)]
 
 
 def test_name_field_query_gives_phonetic_and_skeleton_alternatives() -> None:
