@@ -1,15 +1,16 @@
-"""`resolve`: score new and changed entities in committed chunks, then cluster.
+"""`resolve`: score new and changed entities, commit them in chunks, then cluster.
 
 A run reads the comparison records of the datasets the actor may read (or of the ones
 named), and scores only the entities that are new, changed (their record's fingerprint
-differs) or, with `full`, all of them. It works in chunks of entities; each chunk's
-pairs, fingerprints and sources commit together, so a killed run resumes where it
-stopped: the same command finds the unfinished run and scores only what is left.
+differs) or, with `full`, all of them. The model is trained once per run and every
+pending entity is scored in one prediction; the pairs, fingerprints and sources are
+then committed in chunks of entities, so a killed run resumes where it stopped: the
+same command finds the unfinished run and scores only what is left.
 
-Each pair is written once: a pair whose other side is due in a later chunk of the same
-run is left to that chunk. The first chunk estimates the prior over all candidate pairs
-(`score_pairs` without `prior`), and the run keeps it (in `resolve_run`, so a resumed
-run uses it too), so every chunk scores exactly as one big run would.
+Each pair is written once, with the chunk of its later entity. The first scoring
+estimates the prior over all candidate pairs (`score_pairs` without `prior`), and the
+run keeps it (in `resolve_run`, so a resumed run uses it too), so a resumed run scores
+exactly as one uninterrupted run would.
 
 The run and its one `combine` event are recorded in one transaction before any work:
 if the event cannot be written, nothing is done.
@@ -49,8 +50,8 @@ from casegraph.store.tables import (
     resolve_source,
 )
 
-#: Entities scored per committed chunk: each chunk retrains the model on every record,
-#: so chunks are large; a killed run loses at most one.
+#: Entities committed per chunk (with their pairs): a killed run keeps every chunk
+#: committed before the kill.
 CHUNK_SIZE = 5000
 RESUMABLE = ("running", "failed")
 
@@ -59,12 +60,16 @@ log = logging.getLogger(__name__)
 
 def _score(
     records: list[ResolveRecord],
-    chunk: list[str],
+    pending: list[str],
     labels: list[tuple[str, str, bool]],
     prior: float | None,
 ) -> list[ScoredPair]:
-    """The pairs of `chunk`'s entities against every record."""
-    return score_pairs(records, new=set(chunk), labels=labels, prior=prior)
+    """The pairs of the pending entities against every record (all pairs when every
+    record is pending)."""
+    if not pending:
+        return []
+    new = None if len(pending) == len(records) else set(pending)
+    return score_pairs(records, new=new, labels=labels, prior=prior)
 
 
 @runtime_checkable
@@ -334,13 +339,16 @@ def _work(
     chunks = [pending[i : i + chunk_size] for i in range(0, len(pending), chunk_size)]
     position = {e: k for k, chunk in enumerate(chunks) for e in chunk}
     records = list(loaded.records.values())
-    bar.start(description="resolving", total=len(pending))
+    bar.start(description=f"scoring {len(pending):,} of {len(records):,} entities", total=None)
+    scored = _score(records, pending, labels, run.prior)
+    if run.prior is None and scored:
+        run.prior = scored[0].prior
+    by_chunk: list[list[ScoredPair]] = [[] for _ in chunks]
+    for pair in scored:
+        by_chunk[max(position.get(pair.left, -1), position.get(pair.right, -1))].append(pair)
+    bar.start(description="writing", total=len(pending))
     written = 0
-    for k, chunk in enumerate(chunks):
-        scored = _score(records, chunk, labels, run.prior)
-        if run.prior is None and scored:
-            run.prior = scored[0].prior
-        keep = [p for p in scored if max(position.get(p.left, -1), position.get(p.right, -1)) == k]
+    for chunk, keep in zip(chunks, by_chunk, strict=True):
         with store.engine.begin() as conn:
             _commit_chunk(conn, run, chunk, keep, loaded)
         written += len(keep)

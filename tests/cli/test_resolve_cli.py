@@ -24,6 +24,7 @@ from casegraph.store.tables import resolve_entity, resolve_judgement, resolve_pa
 from tests.services.resolve_support import clusters, planted, write
 
 CHUNK = "30"
+ENTITIES = 600  # the planted people and companies of the kill-and-resume test
 
 
 def _count(store: Store, table: object) -> int:
@@ -98,15 +99,17 @@ def _wait_for_first_chunk(store: Store, process: subprocess.Popen[bytes]) -> Non
                 return
         except Exception:  # noqa: BLE001 - the database may be busy: look again
             pass
-        time.sleep(0.05)
+        time.sleep(0.002)
     raise AssertionError("no chunk was committed in time")
 
 
 def test_a_killed_run_resumes_and_ends_as_an_uninterrupted_run(
     store: Store, owner: Context, cli_env: Settings, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    write(store, owner, "registry", planted("registry", people=range(40), companies=range(20)))
-    command = [sys.executable, "-m", "casegraph", "resolve", "--chunk-size", CHUNK, "--quiet"]
+    write(store, owner, "registry", planted("registry", people=range(200), companies=range(100)))
+    # One entity per chunk: the pairs are scored at once, then 600 commits, one of
+    # which the kill interrupts.
+    command = [sys.executable, "-m", "casegraph", "resolve", "--chunk-size", "1", "--quiet"]
     process = subprocess.Popen(
         command, env=dict(os.environ), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
     )
@@ -116,25 +119,26 @@ def test_a_killed_run_resumes_and_ends_as_an_uninterrupted_run(
     finally:
         process.wait(timeout=60)
     done_before = _count(store, resolve_entity)
-    assert 0 < done_before < 120
+    assert 0 < done_before < ENTITIES
     with store.engine.connect() as conn:
         assert conn.execute(select(resolve_run.c.status)).scalar_one() == "running"
 
-    assert main(["resolve", "--chunk-size", CHUNK, "--quiet"]) == 0
+    code = main(["resolve", "--chunk-size", "1", "--quiet"])
     text = capsys.readouterr().out
+    assert code == 0, text
     assert "resumed run 1" in text
-    assert f"{120 - done_before} new or changed scored" in text
+    assert f"{ENTITIES - done_before} new or changed scored" in text
     with store.engine.connect() as conn:
         run = conn.execute(select(resolve_run)).one()
-    assert run.status == "completed" and run.entities == 120
+    assert run.status == "completed" and run.entities == ENTITIES
     stored = _count(store, resolve_pair)
     assert run.pairs == stored  # every pair written once: none scored twice
     resumed = clusters(store)
-    assert len(resumed) == 60
+    assert len(resumed) == ENTITIES // 2
 
     # The same data in one uninterrupted run gives the same pairs and clusters.
     again = resolve(store, owner, full=True, chunk_size=int(CHUNK))
-    assert (again.scored, again.pairs) == (120, stored)
+    assert (again.scored, again.pairs) == (ENTITIES, stored)
     assert clusters(store) == resumed
 
 
