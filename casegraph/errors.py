@@ -56,7 +56,12 @@ class MappingError(CasegraphError):
 
 
 class RejectedInputError(CasegraphError):
-    """Some input rows were rejected and the user asked for `--strict`."""
+    """Some input rows were rejected (or values would be dropped) and the user asked for
+    `--strict`."""
+
+
+class BusyError(CasegraphError):
+    """Another process is running the same store-wide job (such as `resolve`)."""
 
 
 class AuditIntegrityError(CasegraphError):

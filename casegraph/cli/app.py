@@ -47,7 +47,7 @@ app = typer.Typer(
         "Exit codes: 0 ok, 1 error, 2 usage, 3 not initialised or misconfigured, 4 not "
         "found, 5 bad input, 6 rejected under --strict, 7 store error, 8 not "
         "authenticated, 9 access denied or purpose missing, 10 audit log does not verify, "
-        "70 internal error."
+        "11 busy (another run of the same job), 70 internal error."
     ),
     no_args_is_help=True,
     pretty_exceptions_enable=False,

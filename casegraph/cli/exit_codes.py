@@ -6,6 +6,7 @@ from casegraph.errors import (
     AccessDeniedError,
     AuditIntegrityError,
     AuthenticationError,
+    BusyError,
     CasegraphError,
     ConfigError,
     InvalidInputError,
@@ -33,6 +34,7 @@ EXIT_CODES: tuple[tuple[type[CasegraphError], int], ...] = (
     (AuthenticationError, 8),
     (AccessDeniedError, 9),
     (AuditIntegrityError, 10),
+    (BusyError, 11),
     (CasegraphError, 1),
 )
 

@@ -42,6 +42,7 @@ from casegraph.services.resolve_access import require_combine
 from casegraph.services.resolve_clusters import ordered, recluster, verdicts
 from casegraph.services.resolve_records import LoadedRecords, load_records
 from casegraph.services.store import Store
+from casegraph.services.work_lock import exclusive
 from casegraph.store.tables import (
     dataset,
     resolve_entity,
@@ -301,21 +302,22 @@ def resolve(
     """Resolve the entities of `datasets` (default: every dataset `ctx` may read)."""
     _check(upper, max_size, chunk_size)
     names, decision = _authorize(store, ctx, datasets)
-    run = _start(store, ctx, decision, names, full=full, upper=upper, max_size=max_size)
-    started = time.monotonic()
-    bar = progress or NoProgress()
-    try:
-        summary = _work(store, ctx, run, names, upper, max_size, chunk_size, bar, started)
-    except BaseException:
-        with store.engine.begin() as conn:
-            conn.execute(
-                update(resolve_run)
-                .where(resolve_run.c.id == run.id)
-                .values(status="failed", seconds=run.seconds + time.monotonic() - started)
-            )
-        raise
-    finally:
-        bar.finish()
+    with exclusive(store, "resolve"):
+        run = _start(store, ctx, decision, names, full=full, upper=upper, max_size=max_size)
+        started = time.monotonic()
+        bar = progress or NoProgress()
+        try:
+            summary = _work(store, ctx, run, names, upper, max_size, chunk_size, bar, started)
+        except BaseException:
+            with store.engine.begin() as conn:
+                conn.execute(
+                    update(resolve_run)
+                    .where(resolve_run.c.id == run.id)
+                    .values(status="failed", seconds=run.seconds + time.monotonic() - started)
+                )
+            raise
+        finally:
+            bar.finish()
     return summary
 
 
