@@ -17,16 +17,39 @@ import re
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import NamedTuple, Protocol
 
 from followthemoney import model
 from followthemoney.schema import Schema
 from rigour.addresses import address_fingerprint
 from rigour.ids import get_identifier_format
 
-from casegraph.model.statement import Statement
 from casegraph.search.names import name_keys
 
-__all__ = ["FEATURES", "ResolveRecord", "record_of"]
+__all__ = ["FEATURES", "ResolveRecord", "StatementValue", "Valued", "record_of"]
+
+
+class Valued(Protocol):
+    """What a record is built from: a statement's schema, property and value (a
+    `Statement` has them; so does the lighter `StatementValue`)."""
+
+    @property
+    def schema(self) -> str: ...
+
+    @property
+    def prop(self) -> str: ...
+
+    @property
+    def value(self) -> str: ...
+
+
+class StatementValue(NamedTuple):
+    """The three columns of a statement a record needs, read without the rest."""
+
+    schema: str
+    prop: str
+    value: str
+
 
 #: Every feature a record may have, in a stable order.
 FEATURES = (
@@ -117,7 +140,7 @@ def _unique(values: Iterable[str]) -> tuple[str, ...]:
     return tuple(dict.fromkeys(v for v in values if v))
 
 
-def _collect(schema: Schema, statements: Sequence[Statement]) -> dict[str, list[str]]:
+def _collect(schema: Schema, statements: Sequence[Valued]) -> dict[str, list[str]]:
     """Values by property (sorted, so the record does not depend on statement order);
     identifiers of every kind pooled under "identifier", normalised by their format."""
     props: dict[str, list[str]] = {}
@@ -204,7 +227,7 @@ def _others(props: Mapping[str, list[str]], person: bool) -> Iterator[tuple[str,
         yield "gender", _unique(genders)
 
 
-def record_of(entity_id: str, statements: Sequence[Statement]) -> ResolveRecord | None:
+def record_of(entity_id: str, statements: Sequence[Valued]) -> ResolveRecord | None:
     """The comparison record of one entity, or None when it cannot be resolved: a schema
     FtM does not match on (links, intervals, documents) or no usable name."""
     if not statements:
