@@ -89,41 +89,46 @@ def test_review_decides_pairs_from_input_lines(
     assert "0 same, 0 different, 0 unsure, 0 skipped" in capsys.readouterr().out
 
 
-def _wait_for_first_chunk(store: Store, process: subprocess.Popen[bytes]) -> None:
+def _wait_for_the_run(store: Store, process: subprocess.Popen[bytes]) -> None:
+    """Until the run's row exists: the records are then being read and scored, which
+    takes seconds, and nothing is committed before the scoring ends."""
     deadline = time.monotonic() + 180
     while time.monotonic() < deadline:
         if process.poll() is not None:
             raise AssertionError("the run ended before it could be killed")
         try:
-            if _count(store, resolve_entity) > 0:
+            if _count(store, resolve_run) > 0:
                 return
         except Exception:  # noqa: BLE001 - the database may be busy: look again
             pass
         time.sleep(0.002)
-    raise AssertionError("no chunk was committed in time")
+    raise AssertionError("the run did not start in time")
 
 
-def test_a_killed_run_resumes_and_ends_as_an_uninterrupted_run(
-    store: Store, owner: Context, cli_env: Settings, capsys: pytest.CaptureFixture[str]
+class _StopAfter:
+    """A progress display that stops the run (like Ctrl-C) after some chunks were
+    committed: the interruption lands between commits, every time."""
+
+    def __init__(self, chunks: int) -> None:
+        self.left = chunks
+
+    def start(self, *, description: str, total: int | None) -> None:
+        return None
+
+    def advance(self, rows: int) -> None:
+        self.left -= 1
+        if self.left == 0:
+            raise KeyboardInterrupt
+
+    def finish(self) -> None:
+        return None
+
+
+def _resume_and_compare(
+    store: Store, owner: Context, capsys: pytest.CaptureFixture[str], done_before: int
 ) -> None:
-    write(store, owner, "registry", planted("registry", people=range(200), companies=range(100)))
-    # One entity per chunk: the pairs are scored at once, then 600 commits, one of
-    # which the kill interrupts.
-    command = [sys.executable, "-m", "casegraph", "resolve", "--chunk-size", "1", "--quiet"]
-    process = subprocess.Popen(
-        command, env=dict(os.environ), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
-    )
-    try:
-        _wait_for_first_chunk(store, process)
-        process.send_signal(signal.SIGKILL)
-    finally:
-        process.wait(timeout=60)
-    done_before = _count(store, resolve_entity)
-    assert 0 < done_before < ENTITIES
-    with store.engine.connect() as conn:
-        assert conn.execute(select(resolve_run.c.status)).scalar_one() == "running"
-
-    code = main(["resolve", "--chunk-size", "1", "--quiet"])
+    """Resume with the command; the result equals one uninterrupted run's."""
+    code = main(["resolve", "--chunk-size", CHUNK, "--quiet"])
     text = capsys.readouterr().out
     assert code == 0, text
     assert "resumed run 1" in text
@@ -140,6 +145,39 @@ def test_a_killed_run_resumes_and_ends_as_an_uninterrupted_run(
     again = resolve(store, owner, full=True, chunk_size=int(CHUNK))
     assert (again.scored, again.pairs) == (ENTITIES, stored)
     assert clusters(store) == resumed
+
+
+def test_a_run_interrupted_between_commits_resumes_where_it_stopped(
+    store: Store, owner: Context, cli_env: Settings, capsys: pytest.CaptureFixture[str]
+) -> None:
+    write(store, owner, "registry", planted("registry", people=range(200), companies=range(100)))
+    with pytest.raises(KeyboardInterrupt):
+        resolve(store, owner, chunk_size=int(CHUNK), progress=_StopAfter(3))
+    done_before = _count(store, resolve_entity)
+    assert done_before == 3 * int(CHUNK)  # three chunks committed, the rest not
+    with store.engine.connect() as conn:
+        assert conn.execute(select(resolve_run.c.status)).scalar_one() == "failed"
+    _resume_and_compare(store, owner, capsys, done_before)
+
+
+def test_a_killed_run_resumes_and_ends_as_an_uninterrupted_run(
+    store: Store, owner: Context, cli_env: Settings, capsys: pytest.CaptureFixture[str]
+) -> None:
+    write(store, owner, "registry", planted("registry", people=range(200), companies=range(100)))
+    command = [sys.executable, "-m", "casegraph", "resolve", "--chunk-size", CHUNK, "--quiet"]
+    process = subprocess.Popen(
+        command, env=dict(os.environ), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
+    try:
+        _wait_for_the_run(store, process)
+        process.send_signal(signal.SIGKILL)  # kill -9: no handler runs, the row says running
+    finally:
+        process.wait(timeout=60)
+    done_before = _count(store, resolve_entity)
+    assert done_before < ENTITIES
+    with store.engine.connect() as conn:
+        assert conn.execute(select(resolve_run.c.status)).scalar_one() == "running"
+    _resume_and_compare(store, owner, capsys, done_before)
 
 
 def test_the_progress_bar_shows_entities_and_pairs_per_second() -> None:
