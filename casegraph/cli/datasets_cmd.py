@@ -85,6 +85,7 @@ def show(ctx: typer.Context, name: Annotated[str, typer.Argument(help="Dataset n
         "read",
         "ingested",
         "rejected",
+        "dropped",
         "seconds",
         "sha256",
         title="ingest runs",
@@ -98,6 +99,7 @@ def show(ctx: typer.Context, name: Annotated[str, typer.Argument(help="Dataset n
             f"{run.rows_read:,}",
             f"{run.rows_ingested:,}",
             f"{run.rows_rejected:,}",
+            f"{run.values_dropped:,}",
             f"{run.duration_s:.1f}",
             run.source_sha256[:12],
         )

@@ -10,6 +10,7 @@ import typer
 from casegraph.cli.progress import RichProgress
 from casegraph.cli.state import err, out, state
 from casegraph.ingest.plan import ReadOptions
+from casegraph.ingest.records import InvalidValues
 from casegraph.model.dataset import DatasetMeta
 from casegraph.services import ingest as ingest_service
 
@@ -29,12 +30,25 @@ def ingest(
         Path | None, typer.Option("--mapping", "-m", help="FtM mapping YAML for tabular data.")
     ] = None,
     strict: Annotated[
-        bool, typer.Option(help="Commit nothing from this file if any record is rejected.")
+        bool,
+        typer.Option(
+            help="Commit nothing from this file if any record is rejected or any value dropped."
+        ),
     ] = False,
+    invalid_values: Annotated[
+        InvalidValues,
+        typer.Option(
+            "--invalid-values",
+            case_sensitive=False,
+            help="A value that does not clean to its type (a malformed e-mail, 1933-11-31): "
+            "reject-row rejects its whole record; drop-value ingests the record without "
+            "that value, as `ftm map` does, and lists the value in the rejects file.",
+        ),
+    ] = InvalidValues.REJECT_ROW,
     rejects: Annotated[
         Path | None,
         typer.Option(
-            help="Where to write rejected records (JSON lines). "
+            help="Where to write rejected records and dropped values (JSON lines). "
             "Default: DATA_DIR/rejects/DATASET-runN.jsonl"
         ),
     ] = None,
@@ -71,8 +85,10 @@ def ingest(
     grant for your group (--group if you are in several).
 
     Good records go in and bad ones are reported (with --strict, nothing goes in if
-    any record is bad). Rerunning the same command after an interruption resumes it;
-    rerunning after success adds nothing new and only updates last-seen times.
+    any record is bad). With --invalid-values drop-value, a record goes in without the
+    values that do not clean, and each one is listed in the rejects file. Rerunning
+    the same command after an interruption resumes it; rerunning after success adds
+    nothing new and only updates last-seen times.
 
     Examples:
 
@@ -83,6 +99,8 @@ def ingest(
       casegraph ingest sanctions.ftm.jsonl -d watchlist --publisher OpenSanctions
 
       casegraph ingest mapping.yml -d customs --strict
+
+      casegraph ingest people.csv -d crm -m crm.yml --invalid-values drop-value
     """
     st = state(ctx)
     with st.store() as store:
@@ -108,18 +126,32 @@ def ingest(
             strict=strict,
             rejects_path=rejects,
             progress=progress,
+            invalid_values=invalid_values,
         )
     if result.resumed_from is not None:
         out.print(f"resumed run #{result.run_id} after record {result.resumed_from:,}")
     rate = result.read / result.duration_s if result.duration_s else 0.0
+    dropped = ""
+    if invalid_values is InvalidValues.DROP_VALUE:
+        dropped = f", dropped {result.values_dropped:,} values that do not clean"
     out.print(
         f"dataset {result.dataset}: read {result.read:,}, ingested {result.ingested:,}, "
-        f"rejected {result.rejected:,} records; {result.statements:,} statements written; "
-        f"{result.duration_s:.1f} s ({rate:,.0f} rows/s); run #{result.run_id}"
+        f"rejected {result.rejected:,} records{dropped}; {result.statements:,} statements "
+        f"written; {result.duration_s:.1f} s ({rate:,.0f} rows/s); run #{result.run_id}"
     )
-    if result.rejected:
-        for line in result.first_rejects:
-            err.print(f"  rejected: {line}", highlight=False, markup=False)
-        if result.rejected > len(result.first_rejects):
-            err.print(f"  … and {result.rejected - len(result.first_rejects):,} more")
-        err.print(f"rejected records written to {result.rejects_path}", highlight=False)
+    _list("rejected", result.first_rejects, result.rejected)
+    _list("dropped", result.first_dropped, result.values_dropped)
+    if result.rejected and result.values_dropped:
+        what = "rejected records and dropped values"
+    else:
+        what = "rejected records" if result.rejected else "dropped values"
+    if result.rejects_path is not None:
+        err.print(f"{what} written to {result.rejects_path}", highlight=False)
+
+
+def _list(label: str, first: list[str], total: int) -> None:
+    """The first few rejected records or dropped values, and how many more."""
+    for line in first:
+        err.print(f"  {label}: {line}", highlight=False, markup=False)
+    if total > len(first):
+        err.print(f"  … and {total - len(first):,} more")

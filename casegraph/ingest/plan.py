@@ -19,12 +19,14 @@ from casegraph.ingest.mapping.executor import CompiledQuery
 from casegraph.ingest.mapping.ftm_entities import entity_statements
 from casegraph.ingest.mapping.loader import QuerySpec, load_mapping_file, query_csv_paths
 from casegraph.ingest.mapping.sql_source import SQLQuerySource
-from casegraph.ingest.records import RowError, SourceItem, SourceRow
+from casegraph.ingest.records import DroppedValue, InvalidValues, RowError, SourceItem, SourceRow
 from casegraph.ingest.sources import open_source
 from casegraph.model.statement import StatementRow
 
 MapResult = list[StatementRow] | RowError
-Mapper = Callable[[SourceRow], MapResult]
+#: Maps one record; given a list, it drops values that do not clean and lists them
+#: there instead of rejecting the record (and lists nothing for a rejected record).
+Mapper = Callable[[SourceRow, list[DroppedValue] | None], MapResult]
 MAPPING_SUFFIXES = {".yml", ".yaml"}
 
 
@@ -59,6 +61,7 @@ class Plan:
     source_bytes: int
     mapping_label: str | None
     format: str
+    invalid_values: InvalidValues = InvalidValues.REJECT_ROW
 
     @property
     def estimate(self) -> int | None:
@@ -72,11 +75,14 @@ def _all_queries(queries: Sequence[CompiledQuery]) -> Mapper:
     if len(queries) == 1:
         return queries[0].map_row
 
-    def run(row: SourceRow) -> MapResult:
+    def run(row: SourceRow, dropped: list[DroppedValue] | None) -> MapResult:
         out: list[StatementRow] = []
+        listed = 0 if dropped is None else len(dropped)
         for query in queries:
-            result = query.map_row(row)
+            result = query.map_row(row, dropped)
             if isinstance(result, RowError):
+                if dropped is not None:
+                    del dropped[listed:]  # an earlier query's drops: the record is rejected
                 return result
             out.extend(result)
         return out
@@ -85,10 +91,18 @@ def _all_queries(queries: Sequence[CompiledQuery]) -> Mapper:
 
 
 def _ftm_mapper(dataset: str) -> Mapper:
-    def run(row: SourceRow) -> MapResult:
-        return entity_statements(row, dataset=dataset)
+    def run(row: SourceRow, dropped: list[DroppedValue] | None) -> MapResult:
+        return entity_statements(row, dataset=dataset, dropped=dropped)
 
     return run
+
+
+def _mode_key(invalid_values: InvalidValues) -> tuple[str, ...]:
+    """The mode's part of a fingerprint; none for the default, so runs fingerprinted
+    before the option existed still resume."""
+    if invalid_values is InvalidValues.REJECT_ROW:
+        return ()
+    return (f"invalid-values={invalid_values.value}",)
 
 
 def _compile_all(
@@ -98,7 +112,12 @@ def _compile_all(
 
 
 def _data_file_plan(
-    path: Path, *, dataset: str, mapping: Path | None, options: ReadOptions
+    path: Path,
+    *,
+    dataset: str,
+    mapping: Path | None,
+    options: ReadOptions,
+    invalid_values: InvalidValues,
 ) -> Plan:
     source = open_source(
         path,
@@ -130,16 +149,21 @@ def _data_file_plan(
     )
     return Plan(
         parts=[part],
-        fingerprint=combine(dataset, digest.sha256, mapping_digest, options.key()),
+        fingerprint=combine(
+            dataset, digest.sha256, mapping_digest, options.key(), *_mode_key(invalid_values)
+        ),
         source_label=str(path),
         source_sha256=digest.sha256,
         source_bytes=digest.size,
         mapping_label=str(mapping) if mapping else None,
         format=source.format,
+        invalid_values=invalid_values,
     )
 
 
-def _mapping_file_plan(path: Path, *, dataset: str, options: ReadOptions) -> Plan:
+def _mapping_file_plan(
+    path: Path, *, dataset: str, options: ReadOptions, invalid_values: InvalidValues
+) -> Plan:
     specs = load_mapping_file(path)
     parts: list[Part] = []
     digests: list[str] = [digest_file(path).sha256]
@@ -178,19 +202,28 @@ def _mapping_file_plan(path: Path, *, dataset: str, options: ReadOptions) -> Pla
         raise MappingError(f"mapping {path} has no query with a csv_url or database source")
     return Plan(
         parts=parts,
-        fingerprint=combine(dataset, *digests, options.key()),
+        fingerprint=combine(dataset, *digests, options.key(), *_mode_key(invalid_values)),
         source_label=str(path),
         source_sha256=combine(*digests),
         source_bytes=total_bytes,
         mapping_label=str(path),
         format="mapping",
+        invalid_values=invalid_values,
     )
 
 
 def make_plan(
-    path: Path, *, dataset: str, mapping: Path | None = None, options: ReadOptions | None = None
+    path: Path,
+    *,
+    dataset: str,
+    mapping: Path | None = None,
+    options: ReadOptions | None = None,
+    invalid_values: InvalidValues = InvalidValues.REJECT_ROW,
 ) -> Plan:
-    """Work out what to read; fails early, before anything is written, on bad input."""
+    """Work out what to read; fails early, before anything is written, on bad input.
+
+    `invalid_values` is part of the fingerprint, so a resumed run never mixes modes.
+    """
     opts = options or ReadOptions()
     if not path.exists():
         raise SourceError(f"no such file: {path}")
@@ -201,5 +234,9 @@ def make_plan(
             raise MappingError(
                 f"{path.name} is itself a mapping: run it alone, or give a data file with --mapping"
             )
-        return _mapping_file_plan(path, dataset=dataset, options=opts)
-    return _data_file_plan(path, dataset=dataset, mapping=mapping, options=opts)
+        return _mapping_file_plan(
+            path, dataset=dataset, options=opts, invalid_values=invalid_values
+        )
+    return _data_file_plan(
+        path, dataset=dataset, mapping=mapping, options=opts, invalid_values=invalid_values
+    )

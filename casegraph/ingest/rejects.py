@@ -1,4 +1,8 @@
-"""The machine-readable rejects file: one JSON object per rejected record."""
+"""The machine-readable rejects file: one JSON object per rejected record or dropped value.
+
+`kind` tells them apart: a rejected record's `raw` is the whole record, as read; a
+dropped value's `raw` is that value's text (its record went in without it).
+"""
 
 from __future__ import annotations
 
@@ -8,14 +12,25 @@ from typing import IO, Any
 
 import orjson
 
-from casegraph.ingest.records import RowError
+from casegraph.ingest.records import DroppedValue, RowError
 from casegraph.model.origin import Origin
+
+REJECTED = "record rejected"
+DROPPED = "value dropped"
 
 
 def reject_record(
-    *, run_id: int, seq: int, origin: Origin, column: str | None, message: str, raw: str | None
+    *,
+    run_id: int,
+    seq: int,
+    origin: Origin,
+    column: str | None,
+    message: str,
+    raw: str | None,
+    kind: str = REJECTED,
 ) -> dict[str, Any]:
     return {
+        "kind": kind,
         "run": run_id,
         "record": seq,
         "file": origin.file,
@@ -53,6 +68,19 @@ class RejectWriter:
                 column=err.column,
                 message=err.message,
                 raw=err.raw,
+            )
+        )
+
+    def write_dropped(self, seq: int, value: DroppedValue) -> None:
+        self.write_record(
+            reject_record(
+                run_id=self.run_id,
+                seq=seq,
+                origin=value.origin,
+                column=value.column,
+                message=value.message,
+                raw=value.raw,
+                kind=DROPPED,
             )
         )
 

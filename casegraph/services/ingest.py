@@ -1,10 +1,10 @@
 """The resumable ingest: batches written in transactions that also move a checkpoint.
 
-Each batch commits its statements, its rejects and the run's counters and checkpoint
-together, so after a crash (even `kill -9`) the run record says exactly how far the
-store got. Running the same command again finds that run by its fingerprint, skips
-the records already committed and reuses the run's `seen_at` time, so the store ends
-exactly as an uninterrupted run would leave it.
+Each batch commits its statements, its rejects (and dropped values) and the run's
+counters and checkpoint together, so after a crash (even `kill -9`) the run record
+says exactly how far the store got. Running the same command again finds that run
+by its fingerprint, skips the records already committed and reuses the run's
+`seen_at` time, so the store ends exactly as an uninterrupted run would leave it.
 
 Batches are committed on the calling thread as they are cut, so one batch at a time
 is in memory. (A writer thread overlapping mapping and commits measured no gain on
@@ -23,7 +23,7 @@ from sqlalchemy import Connection, insert, select, update
 from casegraph.errors import RejectedInputError
 from casegraph.ingest.plan import Plan, ReadOptions, make_plan
 from casegraph.ingest.progress import NoProgress, Progress
-from casegraph.ingest.records import RowError
+from casegraph.ingest.records import DroppedValue, InvalidValues, RowError
 from casegraph.ingest.rejects import RejectWriter
 from casegraph.model.dataset import DatasetMeta, check_dataset_name
 from casegraph.model.statement import StatementRow
@@ -36,7 +36,7 @@ from casegraph.services.search_index import index_entities, keys_of
 from casegraph.services.store import Store
 from casegraph.services.writes import WritePermit, apply_permit, permit_write
 from casegraph.store.bulk import upsert_statements
-from casegraph.store.tables import ingest_reject, ingest_run
+from casegraph.store.tables import ingest_dropped_value, ingest_reject, ingest_run
 
 BATCH_STATEMENTS = 50_000
 BATCH_ROWS = 20_000
@@ -59,6 +59,10 @@ class IngestResult:
     rejects_path: Path | None
     resumed_from: int | None
     first_rejects: list[str] = field(default_factory=list)
+    #: Values left out of ingested records (`InvalidValues.DROP_VALUE`), listed with
+    #: the rejects in `rejects_path`.
+    values_dropped: int = 0
+    first_dropped: list[str] = field(default_factory=list)
 
 
 @dataclass(slots=True)
@@ -68,6 +72,8 @@ class _Batch:
     checkpoint: int
     read: int
     ingested: int
+    #: (record number, its n-th dropped value, the value)
+    dropped: list[tuple[int, int, DroppedValue]] = field(default_factory=list)
 
 
 @dataclass(slots=True)
@@ -81,6 +87,7 @@ class _Run:
     statements: int
     duration_s: float
     resumed: bool
+    values_dropped: int = 0
 
 
 def _find_or_start_run(
@@ -113,6 +120,7 @@ def _find_or_start_run(
                 statements=last.statements,
                 duration_s=last.duration_s,
                 resumed=True,
+                values_dropped=last.values_dropped,
             )
         run_id = conn.execute(
             insert(ingest_run)
@@ -164,6 +172,11 @@ def _iter_batches(plan: Plan, *, skip: int, progress: Progress) -> Iterator[_Bat
     recent: dict[str, None] = {}
     statements: list[StatementRow] = []
     rejects: list[tuple[int, RowError]] = []
+    dropped: list[tuple[int, int, DroppedValue]] = []
+    # The record's dropped values; None makes the mapper reject the record instead.
+    drops: list[DroppedValue] | None = None
+    if plan.invalid_values is InvalidValues.DROP_VALUE:
+        drops = []
     read = ingested = pending = 0
     for part in plan.parts:
         mapper = part.mapper
@@ -176,7 +189,7 @@ def _iter_batches(plan: Plan, *, skip: int, progress: Progress) -> Iterator[_Bat
             if isinstance(item, RowError):
                 rejects.append((seq, item))
             else:
-                result = mapper(item)
+                result = mapper(item, drops)
                 if isinstance(result, RowError):
                     rejects.append((seq, result))
                 else:
@@ -185,15 +198,18 @@ def _iter_batches(plan: Plan, *, skip: int, progress: Progress) -> Iterator[_Bat
                             recent[stmt.id] = None
                             statements.append(stmt)
                     ingested += 1
+                    if drops:
+                        dropped.extend((seq, n, value) for n, value in enumerate(drops))
+                        drops.clear()
             if len(statements) >= BATCH_STATEMENTS or pending >= BATCH_ROWS:
                 if len(recent) > RECENT_IDS:
                     recent.clear()
                 progress.advance(pending)
-                yield _Batch(statements, rejects, seq, read, ingested)
-                statements, rejects = [], []
+                yield _Batch(statements, rejects, seq, read, ingested, dropped)
+                statements, rejects, dropped = [], [], []
                 read = ingested = pending = 0
     progress.advance(pending)
-    yield _Batch(statements, rejects, max(seq, skip), read, ingested)
+    yield _Batch(statements, rejects, max(seq, skip), read, ingested, dropped)
 
 
 def _commit_batch(conn: Connection, run: _Run, batch: _Batch) -> None:
@@ -214,10 +230,27 @@ def _commit_batch(conn: Connection, run: _Run, batch: _Batch) -> None:
                 for seq, err in batch.rejects
             ],
         )
+    if batch.dropped:
+        conn.execute(
+            insert(ingest_dropped_value),
+            [
+                {
+                    "run_id": run.id,
+                    "seq": seq,
+                    "n": n,
+                    "origin": value.origin.render(),
+                    "column_name": value.column,
+                    "message": value.message,
+                    "raw": value.raw,
+                }
+                for seq, n, value in batch.dropped
+            ],
+        )
     run.checkpoint = batch.checkpoint
     run.read += batch.read
     run.ingested += batch.ingested
     run.rejected += len(batch.rejects)
+    run.values_dropped += len(batch.dropped)
     run.statements += written
     conn.execute(
         update(ingest_run)
@@ -228,6 +261,7 @@ def _commit_batch(conn: Connection, run: _Run, batch: _Batch) -> None:
             rows_ingested=run.ingested,
             rows_rejected=run.rejected,
             statements=run.statements,
+            values_dropped=run.values_dropped,
         )
     )
 
@@ -242,15 +276,38 @@ def _finish(store: Store, run: _Run, *, status: str, elapsed: float) -> None:
         )
 
 
-def _check_strict(plan: Plan, progress: Progress, rejects: RejectWriter) -> tuple[int, int]:
-    """The first pass of --strict: map everything, write nothing but the rejects file."""
-    read = bad = 0
+def _check_strict(plan: Plan, progress: Progress, rejects: RejectWriter) -> tuple[int, int, int]:
+    """The first pass of --strict: map everything, write nothing but the rejects file.
+
+    Returns the records read, the records rejected and the values that would be dropped.
+    """
+    read = bad = dropped = 0
     for batch in _iter_batches(plan, skip=0, progress=progress):
         read += batch.read
         bad += len(batch.rejects)
-        for seq, err in batch.rejects:
-            rejects.write(seq, err)
-    return read, bad
+        dropped += len(batch.dropped)
+        found: list[tuple[int, int, RowError | DroppedValue]] = [
+            *((seq, 0, err) for seq, err in batch.rejects),
+            *batch.dropped,
+        ]
+        for seq, _, problem in sorted(found, key=lambda item: item[:2]):
+            if isinstance(problem, RowError):
+                rejects.write(seq, problem)
+            else:
+                rejects.write_dropped(seq, problem)
+    return read, bad, dropped
+
+
+def _strict_refusal(name: str, read: int, bad: int, dropped: int, out: Path) -> str:
+    if not dropped:
+        found = f"{bad} of {read} records in {name} were rejected"
+    elif bad:
+        found = (
+            f"{bad} of {read} records in {name} were rejected, {dropped} values would be dropped,"
+        )
+    else:
+        found = f"{dropped} values in {name} would be dropped"
+    return f"{found} and --strict was given, so nothing was ingested; the rejects are in {out}"
 
 
 def ingest(
@@ -265,35 +322,41 @@ def ingest(
     strict: bool = False,
     rejects_path: Path | None = None,
     progress: Progress | None = None,
+    invalid_values: InvalidValues = InvalidValues.REJECT_ROW,
 ) -> IngestResult:
-    """Ingest one file (or mapping) into a dataset; resumes an interrupted identical run."""
+    """Ingest one file (or mapping) into a dataset; resumes an interrupted identical run.
+
+    A non-empty value that does not clean rejects its whole record by default; with
+    `InvalidValues.DROP_VALUE` the record goes in without it (as `ftm map` does) and
+    the value is counted in `values_dropped` and listed in the rejects file. `strict`
+    refuses the file if any record would be rejected or any value dropped.
+    """
     check_dataset_name(meta.name)  # before reading anything
     bar = progress or NoProgress()
     permit = permit_write(
         store, ctx, meta, action=ActionClass.COLLECT, operation="ingest", group=group
     )
-    plan = make_plan(path, dataset=meta.name, mapping=mapping, options=options)
+    plan = make_plan(
+        path, dataset=meta.name, mapping=mapping, options=options, invalid_values=invalid_values
+    )
     run = _find_or_start_run(store, ctx, plan, meta, permit, strict=strict)
     out = rejects_path or store.settings.rejects_dir / f"{meta.name}-run{run.id}.jsonl"
     started = time.monotonic()
     if strict:
         bar.start(description=f"checking {path.name}", total=plan.estimate)
         with RejectWriter(out, run_id=run.id) as reject_file:
-            read, bad = _check_strict(plan, bar, reject_file)
+            read, bad, dropped = _check_strict(plan, bar, reject_file)
         bar.finish()
-        if bad:
-            run.read, run.rejected = read, bad
+        if bad or dropped:
+            run.read, run.rejected, run.values_dropped = read, bad, dropped
             with store.engine.begin() as conn:
                 conn.execute(
                     update(ingest_run)
                     .where(ingest_run.c.id == run.id)
-                    .values(rows_read=read, rows_rejected=bad)
+                    .values(rows_read=read, rows_rejected=bad, values_dropped=dropped)
                 )
             _finish(store, run, status="rejected", elapsed=time.monotonic() - started)
-            raise RejectedInputError(
-                f"{bad} of {read} records in {path.name} were rejected and --strict was "
-                f"given, so nothing was ingested; the rejects are in {out}"
-            )
+            raise RejectedInputError(_strict_refusal(path.name, read, bad, dropped, out))
         out.unlink(missing_ok=True)
     total = plan.estimate
     bar.start(
@@ -311,10 +374,9 @@ def ingest(
         raise
     bar.finish()
     _finish(store, run, status="completed", elapsed=time.monotonic() - started)
-    written_path: Path | None = None
-    first: list[str] = []
-    if run.rejected:
-        written_path, first = export_rejects(store, run_id=run.id, path=out)
+    exported = None
+    if run.rejected or run.values_dropped:
+        exported = export_rejects(store, run_id=run.id, path=out)
     return IngestResult(
         run_id=run.id,
         dataset=meta.name,
@@ -324,7 +386,9 @@ def ingest(
         statements=run.statements,
         duration_s=run.duration_s,
         status="completed",
-        rejects_path=written_path,
+        rejects_path=exported.path if exported else None,
         resumed_from=resumed_from,
-        first_rejects=first,
+        first_rejects=exported.first_rejects if exported else [],
+        values_dropped=run.values_dropped,
+        first_dropped=exported.first_dropped if exported else [],
     )

@@ -23,6 +23,7 @@ class RunRecord:
     rows_read: int
     rows_ingested: int
     rows_rejected: int
+    values_dropped: int
     statements: int
     duration_s: float
 

@@ -122,6 +122,8 @@ ingest_run = Table(
     Column("rows_rejected", BigInteger, nullable=False, server_default=text("0")),
     Column("statements", BigInteger, nullable=False, server_default=text("0")),
     Column("duration_s", Float, nullable=False, server_default=text("0")),
+    # Migration 0005: values left out of ingested records (`--invalid-values drop-value`).
+    Column("values_dropped", BigInteger, nullable=False, server_default=text("0")),
 )
 Index("ix_ingest_run_resume", ingest_run.c.dataset, ingest_run.c.fingerprint)
 
@@ -140,6 +142,26 @@ ingest_reject = Table(
     Column("message", Text, nullable=False),
     Column("raw", Text),
     PrimaryKeyConstraint("run_id", "seq"),
+)
+
+# Migration 0005: each value a run left out of an ingested record, `n` counting the
+# record's dropped values; committed with the batch, so a resumed run lists them all.
+ingest_dropped_value = Table(
+    "ingest_dropped_value",
+    metadata,
+    Column(
+        "run_id",
+        Integer,
+        ForeignKey("ingest_run.id", ondelete="CASCADE"),
+        nullable=False,
+    ),
+    Column("seq", BigInteger, nullable=False),
+    Column("n", Integer, nullable=False),
+    Column("origin", Text, nullable=False),
+    Column("column_name", Text),
+    Column("message", Text, nullable=False),
+    Column("raw", Text, nullable=False),
+    PrimaryKeyConstraint("run_id", "seq", "n"),
 )
 
 # --- Governance (migration 0002): users, groups, grants, tokens and the audit log. ---

@@ -144,6 +144,38 @@ def test_strict_ingest_exits_6_and_names_the_rejects_file(
     assert "3 of 30 records" in err and str(rejects) in err
 
 
+def test_ingest_invalid_values_drop_value_reports_the_dropped_values_and_their_file(
+    cli_env: Settings, tmp_path: Path, mapping_file: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    rows = register_rows(12)
+    rows[2][4] = "bob@"  # row 3
+    rows[6][2] = "1933-11-31"  # row 7
+    data = write_register(tmp_path / "register.csv", rows)
+    assert main(["init"]) == 0
+    rejects = tmp_path / "rejects.jsonl"
+    args = ["ingest", str(data), "-d", "r", "-m", str(mapping_file), "--rejects", str(rejects)]
+    assert main([*args, "--invalid-values", "drop-value", "-q"]) == 0
+    captured = capsys.readouterr()
+    assert "read 12, ingested 12, rejected 0 records, dropped 2 values that do not clean" in (
+        captured.out
+    )
+    assert "dropped: register.csv, row 3 (line 4), column 'email': 'bob@' is not" in captured.err
+    assert f"dropped values written to {rejects}" in captured.err
+    kinds = [orjson.loads(line)["kind"] for line in rejects.read_bytes().splitlines()]
+    assert kinds == ["value dropped", "value dropped"]
+    assert main(["datasets", "show", "r"]) == 0
+    assert "dropped" in capsys.readouterr().out
+
+
+def test_ingest_invalid_values_is_documented_and_checked(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    assert main(["ingest", "--help"]) == 0
+    text = capsys.readouterr().out
+    assert "--invalid-values" in text and "drop-value" in text and "reject-row" in text
+    assert main(["ingest", "x.csv", "-d", "x", "--invalid-values", "ignore"]) == 2
+
+
 def test_an_unexpected_failure_is_reported_without_traceback(
     cli_env: Settings, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:

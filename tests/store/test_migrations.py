@@ -13,7 +13,14 @@ from casegraph.services.store import Store
 from casegraph.store import migrate
 from casegraph.store.bulk import upsert_statements
 from casegraph.store.search_ddl import BACKEND_OBJECTS
-from casegraph.store.tables import APPEND_ONLY_TABLES, audit_event, metadata, statement
+from casegraph.store.tables import (
+    APPEND_ONLY_TABLES,
+    audit_event,
+    ingest_reject,
+    ingest_run,
+    metadata,
+    statement,
+)
 from tests.helpers import add_dataset, base, stmt
 
 INITIAL = {"statement", "dataset", "ingest_run", "ingest_reject", "setting"}
@@ -36,6 +43,7 @@ RESOLVE = {
     "resolve_judgement",
     "resolve_cluster",
 }
+DROPPED_VALUES = {"ingest_dropped_value"}
 
 
 def _tables(engine: Engine) -> set[str]:
@@ -98,8 +106,8 @@ def _audit_rows_refuse_change(engine: Engine) -> None:
 
 def test_migrated_schema_matches_the_declared_tables(store: Store) -> None:
     assert _schema_diff(store.engine) == []
-    assert migrate.current_revision(store.engine) == migrate.head_revision() == "0004"
-    assert _tables(store.engine) >= INITIAL | GOVERNANCE | SEARCH | RESOLVE
+    assert migrate.current_revision(store.engine) == migrate.head_revision() == "0005"
+    assert _tables(store.engine) >= INITIAL | GOVERNANCE | SEARCH | RESOLVE | DROPPED_VALUES
     assert _expected_triggers(store.engine.dialect.name) <= _triggers(store.engine)
 
 
@@ -112,7 +120,7 @@ def test_downgrade_removes_every_table_and_upgrade_restores_them(store: Store) -
     assert _tables(store.engine) == set()
     assert _triggers(store.engine) == set()
     migrate.upgrade(store.engine)
-    assert _tables(store.engine) >= INITIAL | GOVERNANCE | SEARCH | RESOLVE
+    assert _tables(store.engine) >= INITIAL | GOVERNANCE | SEARCH | RESOLVE | DROPPED_VALUES
     assert _schema_diff(store.engine) == []
     assert _expected_triggers(store.engine.dialect.name) <= _triggers(store.engine)
 
@@ -134,12 +142,57 @@ def test_downgrade_to_0001_drops_governance_and_triggers_and_keeps_the_data(
 
     migrate.upgrade(store.engine)
     assert migrate.current_revision(store.engine) == migrate.head_revision()
-    assert _tables(store.engine) >= INITIAL | GOVERNANCE | SEARCH | RESOLVE
+    assert _tables(store.engine) >= INITIAL | GOVERNANCE | SEARCH | RESOLVE | DROPPED_VALUES
     assert _schema_diff(store.engine) == []
     assert _triggers(store.engine) == _expected_triggers(store.engine.dialect.name)
     _audit_rows_refuse_change(store.engine)
     with store.engine.connect() as conn:
         assert conn.execute(select(func.count()).select_from(statement)).scalar_one() == 2
+
+
+def _reject_count(engine: Engine) -> int:
+    with engine.connect() as conn:
+        return int(conn.execute(text("SELECT count(*) FROM ingest_reject")).scalar_one())
+
+
+def test_0005_adds_and_removes_the_dropped_values_without_touching_runs_or_rejects(
+    store: Store, owner: Context
+) -> None:
+    # On SQLite a rebuilt `ingest_run` would cascade-delete the rejects: keep them.
+    add_dataset(store, owner)
+    with store.engine.begin() as conn:
+        run_id = conn.execute(
+            insert(ingest_run)
+            .values(
+                dataset="registry",
+                source="r.csv",
+                source_sha256="0" * 64,
+                source_bytes=1,
+                fingerprint="f" * 64,
+                format="csv",
+                actor="owner",
+                status="completed",
+                seen_at="2026-01-01T00:00:00",
+                started_at="2026-01-01T00:00:00",
+                rows_rejected=1,
+            )
+            .returning(ingest_run.c.id)
+        ).scalar_one()
+        conn.execute(
+            insert(ingest_reject).values(
+                run_id=run_id, seq=1, origin="file:r.csv#row=1", message="bad", raw="x"
+            )
+        )
+    migrate.downgrade(store.engine, "0004")
+    assert "ingest_dropped_value" not in _tables(store.engine)
+    columns = {c["name"] for c in inspect(store.engine).get_columns("ingest_run")}
+    assert "values_dropped" not in columns
+    assert _reject_count(store.engine) == 1
+    migrate.upgrade(store.engine)
+    assert _schema_diff(store.engine) == []
+    assert _reject_count(store.engine) == 1
+    with store.engine.connect() as conn:
+        assert conn.execute(select(ingest_run.c.values_dropped)).scalar_one() == 0
 
 
 def test_sqlite_runs_with_wal_full_sync_and_foreign_keys(store: Store) -> None:

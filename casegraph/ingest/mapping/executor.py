@@ -4,8 +4,10 @@
 signs ids by default) yields for the same record — same ids, schemata and cleaned
 values, in followthemoney's order of evaluation — as statements. Where followthemoney
 would silently discard a non-empty value that does not clean, the row is rejected
-with a `RowError` instead. Values dropped by followthemoney's `total_size` limit (30
-MB of text per entity) are dropped here too, to stay equal.
+with a `RowError` instead, or, when the caller passes a `dropped` list, the value is
+left out as followthemoney leaves it out and listed there. Values dropped by
+followthemoney's `total_size` limit (30 MB of text per entity) are dropped here too,
+to stay equal.
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ from followthemoney.util import get_entity_id, key_bytes
 
 from casegraph.ingest.mapping.loader import QuerySpec
 from casegraph.ingest.mapping.plan import CACHE_LIMIT, REFERENCE, SINGLE, EntityPlan, PropPlan
-from casegraph.ingest.records import RowError, SourceRow
+from casegraph.ingest.records import DroppedValue, RowError, SourceRow
 from casegraph.model.statement import BASE_PROP, StatementRow
 
 #: A cache-miss marker: a str object no cache value is identical to.
@@ -41,6 +43,9 @@ class _Reject(Exception):
 
 #: A mapped entity before signing: (plan, id, id column text or None, properties).
 _Built = tuple[EntityPlan, str, str | None, Props]
+
+#: Values left out of a record: (column, raw text, why); None rejects the record instead.
+_Drops = list[tuple[str | None, str, str]] | None
 
 
 @dataclass(slots=True)
@@ -66,8 +71,15 @@ class CompiledQuery:
     def entity_names(self) -> list[str]:
         return [plan.name for plan in self.plans]
 
-    def map_row(self, row: SourceRow) -> list[StatementRow] | RowError:
-        """The statements of every entity the record maps to, or why it is rejected."""
+    def map_row(
+        self, row: SourceRow, dropped: list[DroppedValue] | None = None
+    ) -> list[StatementRow] | RowError:
+        """The statements of every entity the record maps to, or why it is rejected.
+
+        With `dropped`, a non-empty value that does not clean is left out (as
+        followthemoney does) and appended there instead of rejecting the record; a
+        record rejected for another reason appends nothing.
+        """
         record = row.values
         if row.entity is not None:
             message = "an FtM entity record cannot go through a mapping; ingest it without one"
@@ -75,12 +87,16 @@ class CompiledQuery:
         if self.check is not None and not self.check(record):
             return []
         built: dict[str, _Built] = {}
+        drops: _Drops = None if dropped is None else []
         try:
             for plan in self.plans:
-                entity = _build(plan, record, built)
+                entity = _build(plan, record, built, drops)
                 if entity is not None:
                     built[plan.name] = entity
-            return self._emit(built.values(), row.origin.render())
+            statements = self._emit(built.values(), row.origin.render())
+            if drops and dropped is not None:
+                dropped.extend(DroppedValue(row.origin, col, raw, why) for col, raw, why in drops)
+            return statements
         except _Reject as reject:
             return RowError(
                 origin=row.origin, message=reject.message, column=reject.column, raw=row.raw
@@ -169,8 +185,14 @@ class CompiledQuery:
         return signed
 
 
-def _build(plan: EntityPlan, record: dict[str, str], built: dict[str, _Built]) -> _Built | None:
-    """One entity of the record, like `EntityMapping.map`; None when it is skipped."""
+def _build(
+    plan: EntityPlan, record: dict[str, str], built: dict[str, _Built], drops: _Drops
+) -> _Built | None:
+    """One entity of the record, like `EntityMapping.map`; None when it is skipped.
+
+    Values that do not clean are listed in `drops` even when the entity is then
+    skipped: followthemoney discards them before it checks keys and `required`.
+    """
     props: Props = {}
     size = 0
     get = record.get
@@ -184,7 +206,7 @@ def _build(plan: EntityPlan, record: dict[str, str], built: dict[str, _Built]) -
                 cleaned = miss(raw)
             if cleaned is None:
                 if raw.strip():
-                    raise _Reject(column, _invalid(pp, raw))
+                    _refuse(pp, column, raw, drops)
                 continue
             if limit is not None and size + len(cleaned) > limit:
                 continue
@@ -199,7 +221,7 @@ def _build(plan: EntityPlan, record: dict[str, str], built: dict[str, _Built]) -
             if related is not None:
                 size = _add_reference(plan, name, props, size, related)
         else:
-            size = _add_values(pp, props, size, record)
+            size = _add_values(pp, props, size, record, drops)
     if plan.id_column is not None:
         entity_id = get(plan.id_column)
         if entity_id is None:
@@ -276,7 +298,16 @@ def is_plain_name(name: str) -> bool:
     )
 
 
-def _add_values(pp: PropPlan, props: Props, size: int, record: dict[str, str]) -> int:
+def _refuse(pp: PropPlan, column: str | None, raw: str, drops: _Drops) -> None:
+    """A non-empty value that does not clean: reject the record, or list the value."""
+    if drops is None:
+        raise _Reject(column, _invalid(pp, raw))
+    drops.append((column, raw, _invalid(pp, raw)))
+
+
+def _add_values(
+    pp: PropPlan, props: Props, size: int, record: dict[str, str], drops: _Drops
+) -> int:
     """`PropertyMapping.map` for literals, several columns, templates, join, split."""
     for raw, column in _raw_values(pp, record):
         cleaned = pp.cache.get(raw, _MISS)
@@ -284,7 +315,7 @@ def _add_values(pp: PropPlan, props: Props, size: int, record: dict[str, str]) -
             cleaned = pp.cleaner.miss(raw)
         if cleaned is None:
             if raw.strip():
-                raise _Reject(column, _invalid(pp, raw))
+                _refuse(pp, column, raw, drops)
             continue
         if pp.total_size is not None and size + len(cleaned) > pp.total_size:
             continue

@@ -4,7 +4,9 @@ Values are cleaned the way `model.get_proxy(data, cleaned=False)` cleans them, t
 the id and entity references are signed with `Namespace(dataset)`, as `ftm map`
 signs mapped entities. Unlike followthemoney, which drops them silently, a value
 that does not clean, an unknown or reverse property, or a missing or invalid id
-rejects the record with a `RowError` that names the property and value.
+rejects the record with a `RowError` that names the property and value. When the
+caller passes a `dropped` list, a value that does not clean is left out (as
+followthemoney leaves it out) and listed there instead.
 """
 
 from __future__ import annotations
@@ -23,7 +25,7 @@ from followthemoney.value import string_list
 
 from casegraph.ingest.mapping.diagnose import suggest
 from casegraph.ingest.mapping.plan import get_cleaner, type_label
-from casegraph.ingest.records import RowError, SourceRow
+from casegraph.ingest.records import DroppedValue, RowError, SourceRow
 from casegraph.model.statement import BASE_PROP, StatementRow, make_statement_id
 
 
@@ -36,15 +38,27 @@ def _namespace(dataset: str) -> Namespace:
     return Namespace(dataset)
 
 
-def entity_statements(row: SourceRow, *, dataset: str) -> list[StatementRow] | RowError:
-    """One statement per (property, value) of the entity, plus its base statement."""
+def entity_statements(
+    row: SourceRow, *, dataset: str, dropped: list[DroppedValue] | None = None
+) -> list[StatementRow] | RowError:
+    """One statement per (property, value) of the entity, plus its base statement.
+
+    With `dropped`, values that do not clean are appended there instead of rejecting
+    the record; a record rejected for another reason appends nothing.
+    """
+    drops: list[DroppedValue] | None = None if dropped is None else []
     try:
-        return _statements(row, dataset)
+        statements = _statements(row, dataset, drops)
     except _Reject as reject:
         return RowError(origin=row.origin, message=str(reject), raw=row.raw)
+    if drops and dropped is not None:
+        dropped.extend(drops)
+    return statements
 
 
-def _statements(row: SourceRow, dataset: str) -> list[StatementRow]:
+def _statements(
+    row: SourceRow, dataset: str, drops: list[DroppedValue] | None
+) -> list[StatementRow]:
     data = row.entity
     if not isinstance(data, Mapping):
         raise _Reject("the record is not an FtM entity (a JSON object)")
@@ -60,7 +74,7 @@ def _statements(row: SourceRow, dataset: str) -> list[StatementRow]:
     eid = ns.sign(plain)
     if eid is None:
         raise _Reject(f"{plain!r} is not a valid entity id")
-    props = _clean_properties(schema, data.get("properties"), plain)
+    props = _clean_properties(row, schema, data.get("properties"), plain, drops)
     origin = row.origin.render()
     base = _row(dataset, eid, schema.name, BASE_PROP, eid, str(raw_id), origin)
     out = [base]
@@ -97,9 +111,14 @@ def _row(
 
 
 def _clean_properties(
-    schema: Schema, properties: Any, plain_id: str
+    row: SourceRow,
+    schema: Schema,
+    properties: Any,
+    plain_id: str,
+    drops: list[DroppedValue] | None,
 ) -> dict[str, dict[str, str | None]]:
-    """`EntityProxy.add(..., cleaned=False)` for every value, refusing what it drops."""
+    """`EntityProxy.add(..., cleaned=False)` for every value, refusing (or listing in
+    `drops`) what it drops."""
     if properties is None:
         return {}
     if not isinstance(properties, Mapping):
@@ -123,10 +142,14 @@ def _clean_properties(
                 if cleaned is None:
                     cleaned = cleaner.miss(text)
                 if cleaned is None:
-                    raise _Reject(
+                    why = (
                         f"{text!r} is not a valid {type_label(prop.type)} for property "
                         f"{schema.name}:{key}"
                     )
+                    if drops is None:
+                        raise _Reject(why)
+                    drops.append(DroppedValue(row.origin, None, text, why))
+                    continue
                 limit = prop.type.total_size
                 if limit is not None and size + len(cleaned) > limit:
                     continue  # followthemoney drops values beyond its size limit

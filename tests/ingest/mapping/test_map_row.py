@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 from casegraph.ingest.mapping.compiler import compile_query
 from casegraph.ingest.mapping.executor import CompiledQuery, is_plain_name
 from casegraph.ingest.mapping.loader import QuerySpec
-from casegraph.ingest.records import RowError, SourceRow
+from casegraph.ingest.records import DroppedValue, RowError, SourceRow
 from casegraph.model.origin import Origin
 from casegraph.model.statement import BASE_PROP, StatementRow
 
@@ -69,6 +69,41 @@ def test_invalid_values_reject_the_row(column: str, value: str, message: str) ->
     assert result.origin == row.origin and result.raw == row.raw
     described = result.describe()
     assert "people.csv, row 7 (line 8)" in described and repr(column) in described
+
+
+def test_with_a_dropped_list_invalid_values_are_left_out_and_listed() -> None:
+    row = _row({"name": "Bob", "born": "31/02/2020", "email": "bob@", "country": "de"})
+    dropped: list[DroppedValue] = []
+    result = _compile(PEOPLE).map_row(row, dropped)
+    assert not isinstance(result, RowError)
+    assert {(s.prop, s.value) for s in result if s.prop != BASE_PROP} == {
+        ("name", "Bob"),
+        ("nationality", "de"),
+    }
+    assert [(d.origin, d.column, d.raw) for d in dropped] == [
+        (row.origin, "born", "31/02/2020"),
+        (row.origin, "email", "bob@"),
+    ]
+    assert dropped[1].describe() == (
+        "people.csv, row 7 (line 8), column 'email': "
+        "'bob@' is not a valid e-mail address for property Person:email"
+    )
+
+
+def test_a_record_rejected_for_its_id_lists_no_dropped_value() -> None:
+    query = {
+        "entities": {
+            "c": {
+                "schema": "Company",
+                "id_column": "id",
+                "properties": {"email": {"column": "email"}},
+            }
+        }
+    }
+    dropped: list[DroppedValue] = []
+    result = _compile(query).map_row(_row({"id": "bad id", "email": "x@"}), dropped)
+    assert isinstance(result, RowError) and "not a valid entity id" in result.message
+    assert dropped == []
 
 
 def test_empty_cells_are_not_invalid() -> None:

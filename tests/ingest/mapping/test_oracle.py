@@ -17,11 +17,18 @@ from followthemoney.namespace import Namespace
 
 from casegraph.ingest.mapping.compiler import compile_query
 from casegraph.ingest.mapping.loader import QuerySpec, load_mapping_file, query_csv_paths
-from casegraph.ingest.records import RowError, SourceRow
+from casegraph.ingest.records import DroppedValue, RowError, SourceRow
 from casegraph.model.origin import Origin
 from casegraph.model.statement import BASE_PROP, StatementRow, make_statement_id
 
-from .oracle import csv_header, ftm_map_record, group_statements, read_records
+from .oracle import (
+    Entities,
+    csv_header,
+    ftm_map_record,
+    group_statements,
+    merge,
+    read_records,
+)
 
 CASES = Path(__file__).parent / "cases"
 CASE_DIRS = sorted(p.parent for p in CASES.glob("*/mapping.yml"))
@@ -90,3 +97,98 @@ def _check_statements(ours: list[StatementRow], dataset: str, origin: Origin) ->
             dataset=dataset, entity_id=stmt.entity_id, prop=stmt.prop, value=stmt.value
         )
     assert len({s.id for s in ours}) == len(ours), "duplicate statements"
+
+
+def _drop_value_mode(case: Path) -> list[tuple[int, list[DroppedValue]]]:
+    """Map the case with `dropped` lists, checking every record against `ftm map`;
+    returns each row number with the values we dropped from it."""
+    listed: list[tuple[int, list[DroppedValue]]] = []
+    for spec in load_mapping_file(case / "mapping.yml"):
+        data = case / "data.csv"
+        dataset = _dataset(spec, case)
+        ftm_query = {**spec.query, "csv_url": str(data.resolve())}
+        mapping = model.make_mapping(ftm_query, key_prefix=dataset, dataset=dataset)
+        ns = Namespace(dataset)
+        header = csv_header(data)
+        compiled = compile_query(spec, dataset=dataset, columns=header)
+        for number, record in enumerate(read_records(data), start=1):
+            origin = Origin(file=str(data), row=number)
+            dropped: list[DroppedValue] = []
+            row = SourceRow(origin=origin, values=record, raw=str(record))
+            ours = compiled.map_row(row, dropped)
+            theirs = ftm_map_record(mapping, ns, record)
+            where = f"{case.name} query {spec.index} row {number} {record}"
+            if theirs is None:
+                assert ours == [] and dropped == [], where
+                continue
+            if theirs.id_less or theirs.crashed:  # not a value: still a rejected record
+                assert isinstance(ours, RowError), where
+                assert dropped == [], where
+                continue
+            assert not isinstance(ours, RowError), f"{where}: {ours}"
+            _check_statements(ours, dataset, origin)
+            assert group_statements(ours) == theirs.entities, where
+            assert sorted(d.raw for d in dropped) == sorted(theirs.discarded), where
+            for value in dropped:
+                assert value.origin == origin, where
+                assert value.column is not None and value.column in header, where
+                assert repr(value.raw) in value.message and "not a valid" in value.message
+            listed.append((number, dropped))
+    return listed
+
+
+@pytest.mark.parametrize("case", CASE_DIRS, ids=[p.name for p in CASE_DIRS])
+def test_case_in_drop_value_mode_equals_ftm_map(
+    case: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With a `dropped` list, records keep their good values: exactly `ftm map`'s entities."""
+    monkeypatch.chdir(tmp_path)
+    assert _drop_value_mode(case)
+
+
+def test_messy_values_are_dropped_and_each_listed_with_column_and_text(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    listed = _drop_value_mode(CASES / "messy_values")
+    assert [n for n, _ in listed] == [1, 2, 3, 4, 5]  # no record is rejected
+    dropped = {n: [(d.column, d.raw) for d in values] for n, values in listed if values}
+    assert dropped == {
+        2: [("country", "Atlantis"), ("email", "bob@"), ("born", "1933-11-31")],
+        3: [("email", "not-an-email"), ("born", "1970-02-30")],
+    }
+    assert _whole_file_drop_value(CASES / "messy_values") == _whole_file_ftm_map(
+        CASES / "messy_values"
+    )
+    bob = next(values for n, values in listed if n == 2)
+    assert [d.message for d in bob] == [
+        "'Atlantis' is not a valid country for property Person:nationality",
+        "'bob@' is not a valid e-mail address for property Person:email",
+        "'1933-11-31' is not a valid date for property Person:birthDate",
+    ]
+
+
+def _whole_file_drop_value(case: Path) -> Entities:
+    [spec] = load_mapping_file(case / "mapping.yml")
+    data = case / "data.csv"
+    compiled = compile_query(spec, dataset=_dataset(spec, case), columns=csv_header(data))
+    statements: list[StatementRow] = []
+    for number, record in enumerate(read_records(data), start=1):
+        row = SourceRow(origin=Origin(file=str(data), row=number), values=record)
+        result = compiled.map_row(row, [])
+        assert not isinstance(result, RowError), result
+        statements.extend(result)
+    return group_statements(statements)
+
+
+def _whole_file_ftm_map(case: Path) -> Entities:
+    """What `ftm map -d DATASET` writes for the whole file, as entities."""
+    [spec] = load_mapping_file(case / "mapping.yml")
+    dataset = _dataset(spec, case)
+    ftm_query = {**spec.query, "csv_url": str((case / "data.csv").resolve())}
+    ns = Namespace(dataset)
+    entities: Entities = {}
+    for entity in model.map_entities(ftm_query, key_prefix=dataset, dataset=dataset):
+        data = ns.apply(entity).to_dict()
+        merge(entities, data["id"], data["schema"], data["properties"])
+    return entities
