@@ -50,6 +50,10 @@ demo: $(STAMP)
 	@echo "Search across scripts and spellings (each search is audited with the entities it returned):"
 	$(BIN)/casegraph --data-dir $(DEMO_DIR)/store --purpose "$(DEMO_PURPOSE)" demo searches --truth $(DEMO_DIR)/ground_truth.json
 	@echo
+	@echo "Entity resolution: link the records of one person or company across the sources (the purpose lets it read the restricted ones), then score the links against the planted duplicates:"
+	$(BIN)/casegraph --data-dir $(DEMO_DIR)/store --purpose "$(DEMO_PURPOSE)" resolve
+	$(BIN)/casegraph --data-dir $(DEMO_DIR)/store --purpose "$(DEMO_PURPOSE)" demo resolution --truth $(DEMO_DIR)/ground_truth.json
+	@echo
 	@echo "Oversight: an auditor (no access to content) exports a signed checkpoint, verifies the log, and sees that its own reads are logged too"
 	-@$(BIN)/casegraph --data-dir $(DEMO_DIR)/store user add dpo --role auditor --no-password 2>/dev/null
 	@token=$$($(BIN)/casegraph --data-dir $(DEMO_DIR)/store token create --user dpo --label demo --expires-days 1 2>/dev/null) && \
@@ -63,6 +67,8 @@ demo: $(STAMP)
 	@echo "  $(BIN)/casegraph datasets show company_registry"
 	@echo "  $(BIN)/casegraph --purpose $(DEMO_PURPOSE) export --format ftm --schema Person | head"
 	@echo "  $(BIN)/casegraph --purpose $(DEMO_PURPOSE) entity show ENTITY_ID    # an id from the export or $(DEMO_DIR)/ground_truth.json"
+	@echo "  $(BIN)/casegraph --purpose $(DEMO_PURPOSE) resolve show ENTITY_ID   # the canonical entity it belongs to"
+	@echo "  $(BIN)/casegraph --purpose $(DEMO_PURPOSE) review                   # decide the pairs resolution was unsure about"
 	@echo "INTERNAL and RESTRICTED content (customs, payments, the leak) and every export need --purpose."
 
 bench: $(STAMP)

@@ -10,7 +10,7 @@ from typing import Annotated, Any
 
 import typer
 
-from casegraph.cli import demo_search_cmd
+from casegraph.cli import demo_resolution_cmd, demo_search_cmd
 from casegraph.cli.state import err, out
 
 app = typer.Typer(
@@ -90,3 +90,4 @@ def generate(
 
 
 app.command("searches")(demo_search_cmd.searches)
+app.command("resolution")(demo_resolution_cmd.resolution)

@@ -59,9 +59,28 @@ class ResolveProgress(RichProgress):
             self.bar.update(self.task, pairs=self.scored)
 
 
+class _SplinkErrors(logging.Handler):
+    """Splink's errors on stderr (as it is now: tests swap it), nothing else."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.ERROR)
+
+    def emit(self, record: logging.LogRecord) -> None:
+        err.print(self.format(record), markup=False, highlight=False)
+
+
 def _quiet_splink() -> None:
-    """Splink narrates its training on the log; the bar and summary say what matters."""
-    logging.getLogger("splink").setLevel(logging.ERROR)
+    """Splink narrates its training on the log; the bar and summary say what matters.
+    Each `Linker` sets the "splink" logger back to INFO and adds a stderr handler when it
+    has none, so the level is kept on a handler of ours instead."""
+    from splink.logging import disable  # the engine imports Splink anyway
+
+    disable()  # Splink's own handler, if an earlier run in this process added it
+    logger = logging.getLogger("splink")
+    logger.setLevel(logging.ERROR)
+    if not any(isinstance(h, _SplinkErrors) for h in logger.handlers):
+        logger.addHandler(_SplinkErrors())
+    logger.propagate = False
 
 
 def _summary(result: RunSummary) -> None:

@@ -15,6 +15,7 @@ from casegraph.services.resolve_read import (
     QueueItem,
     RecordView,
     canonical,
+    cluster_labels,
     explain_pair,
     review_queue,
 )
@@ -32,6 +33,7 @@ __all__ = [
     "RunSummary",
     "Undone",
     "canonical",
+    "cluster_labels",
     "explain_pair",
     "judge",
     "parse_verdict",

@@ -1,5 +1,6 @@
 """Reading resolution results under the Policy: the review queue, a pair's explanation,
-and an entity's canonical entity. Each is a consultation with one audit event, committed
+an entity's canonical entity, and the canonical ids of many entities at once. Each is a
+consultation with one audit event, committed
 before anything is returned; only entities the actor may see (`resolve_access.visible`)
 are ever returned or counted. The web review screen reuses these as they are.
 """
@@ -7,22 +8,23 @@ are ever returned or counted. The web review screen reuses these as they are.
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
+from typing import NoReturn
 
 from sqlalchemy import Connection, and_, exists, func, select
 
-from casegraph.errors import InvalidInputError
+from casegraph.errors import InvalidInputError, PurposeRequiredError
 from casegraph.model.entity import assemble
 from casegraph.resolve.explain import LevelReached
 from casegraph.resolve.records import record_of
 from casegraph.security.audit_event import ActionClass, entity_object
 from casegraph.security.context import Context
-from casegraph.security.policy import Scope, allow
+from casegraph.security.policy import Decision, Scope, allow
 from casegraph.services import audit
-from casegraph.services.access import allowance
+from casegraph.services.access import allowance, denial
 from casegraph.services.entities import entity_statements, in_scope
-from casegraph.services.resolve_access import require_visible, visible
+from casegraph.services.resolve_access import require_visible, visible, visible_ids
 from casegraph.services.resolve_clusters import QUEUED, ordered
 from casegraph.services.store import Store
 from casegraph.store.tables import resolve_cluster, resolve_judgement, resolve_pair, statement
@@ -30,6 +32,8 @@ from casegraph.store.tables import resolve_cluster, resolve_judgement, resolve_p
 MAX_LIMIT = 1000
 #: Candidates read (closest to a coin toss first) before ranking them by impact.
 CANDIDATES_PER_ITEM = 20
+#: Ids per query in bulk reads: far below the bind-parameter limits of both backends.
+BATCH = 1000
 
 
 @dataclass(frozen=True, slots=True)
@@ -264,3 +268,62 @@ def canonical(store: Store, ctx: Context, entity_id: str) -> Canonical:
         members=members,
         since=row.since if row is not None else None,
     )
+
+
+def _batches(ids: Sequence[str]) -> Iterator[list[str]]:
+    for start in range(0, len(ids), BATCH):
+        yield list(ids[start : start + BATCH])
+
+
+def _seen(conn: Connection, ids: Sequence[str], scope: Scope) -> set[str]:
+    return {e for chunk in _batches(ids) for e in visible_ids(conn, chunk, scope)}
+
+
+def _labels(conn: Connection, ids: Sequence[str], scope: Scope) -> dict[str, str]:
+    labels: dict[str, str] = {}
+    for chunk in _batches(ids):
+        for entity, (canonical_id, size) in _sizes(conn, set(chunk), scope).items():
+            # One visible member: no hint of hidden ones, as `canonical` answers.
+            labels[entity] = canonical_id if size > 1 else entity
+    return labels
+
+
+def _refuse_without_purpose(
+    store: Store, ctx: Context, wanting: Sequence[str], ids: Sequence[str]
+) -> NoReturn:
+    draft = denial(
+        action=ActionClass.CONSULT,
+        operation="resolve.labels",
+        decision=Decision(False, "this content needs a purpose", "purpose"),
+        objects=tuple(entity_object(e) for e in ids),
+    )
+    error = PurposeRequiredError(
+        f"{len(wanting):,} of the {len(ids):,} entities asked for (the first: {wanting[0]!r}) "
+        "are in data that needs a purpose: pass --purpose 'case:REF' or a written justification"
+    )
+    audit.refuse(store, ctx, draft, error)
+
+
+def cluster_labels(store: Store, ctx: Context, entity_ids: Sequence[str]) -> dict[str, str]:
+    """Each given entity the actor may see -> the canonical id of its cluster, or its own
+    id when it stands on its own as far as the actor may see (as `canonical` answers).
+
+    Entities the actor may not see are left out, like missing ones, as the queue leaves
+    them out; but if a purpose would show some, the call is refused, so a forgotten
+    --purpose does not pass for "not resolved". One audit event for the whole call.
+    """
+    ids = list(dict.fromkeys(entity_ids))
+    scope = store.policy.read_scope(ctx)
+    with store.engine.connect() as conn:
+        seen = _seen(conn, ids, scope)
+        unseen = [e for e in ids if e not in seen]
+        wanting: list[str] = []
+        if ctx.purpose is None and unseen:
+            wider = _seen(conn, unseen, store.policy.read_scope(ctx, with_purpose=True))
+            wanting = [e for e in unseen if e in wider]
+        labels = {} if wanting else _labels(conn, [e for e in ids if e in seen], scope)
+    if wanting:
+        _refuse_without_purpose(store, ctx, wanting, ids)
+    shown = {e: labels[e] for e in ids if e in labels}  # in the order asked
+    _consulted(store, ctx, "resolve.labels", tuple(entity_object(e) for e in shown))
+    return shown

@@ -33,6 +33,7 @@ from casegraph.services.identity import add_user, disable_user, grant_user, list
 from casegraph.services.ingest import ingest
 from casegraph.services.resolve import (
     canonical,
+    cluster_labels,
     explain_pair,
     judge,
     resolve,
@@ -115,6 +116,12 @@ OPS: tuple[Op, ...] = (
         "read",
     ),
     Op("resolve.show", lambda w, _: canonical(w.store, w.analyst, w.company_id), "read"),
+    # Acme and its twin, and `secret`'s entity, out of the analyst's reach: left out.
+    Op(
+        "resolve.labels",
+        lambda w, _: cluster_labels(w.store, w.analyst, [w.company_id, w.twin_id, w.secret_id]),
+        "read",
+    ),
     Op("audit.verify", lambda w, _: audit_verify.verify_log(w.store, w.auditor), "read"),
     Op("audit.proof", lambda w, _: audit_reports.inclusion_proof(w.store, w.auditor, 0), "read"),
     Op(

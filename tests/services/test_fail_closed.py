@@ -7,6 +7,7 @@ made after the world is set up, on SQLite and PostgreSQL.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -133,6 +134,15 @@ def test_once_the_log_can_be_written_again_every_operation_goes_through(world: W
 
 # --- The CLI: one line on stderr, a store-error exit code, nothing on stdout. -------
 
+
+def _truth(w: World) -> str:
+    """A demo ground truth that plants Acme and its twin as one company."""
+    members = [{"entity_id": w.company_id}, {"entity_id": w.twin_id}]
+    path = w.files / "ground_truth.json"
+    path.write_text(json.dumps({"same_as": [{"schema": "Company", "members": members}]}))
+    return str(path)
+
+
 CLI_COMMANDS: dict[str, Callable[[World], list[str]]] = {
     "entity show": lambda w: ["entity", "show", w.entity_id],
     "export ftm": lambda w: ["--purpose", "case:TEST-1", "export", "-f", "ftm"],
@@ -146,6 +156,7 @@ CLI_COMMANDS: dict[str, Callable[[World], list[str]]] = {
     "reindex": lambda w: ["reindex", "--quiet"],
     "resolve show": lambda w: ["resolve", "show", w.company_id],
     "resolve judge": lambda w: ["resolve", "judge", w.company_id, w.twin_id, "no"],
+    "demo resolution": lambda w: ["demo", "resolution", "--truth", _truth(w)],
     "datasets mark": lambda w: ["datasets", "mark", "spare", "RESTRICTED"],
     "ingest": lambda w: [
         "ingest",

@@ -180,6 +180,9 @@ EXPECTED: dict[str, Expected] = {
     "resolve.show": Expected(
         "consult", "resolve.show", ANALYST, "allow", "scope", lambda w, _: _acme(w)
     ),
+    "resolve.labels": Expected(
+        "consult", "resolve.labels", ANALYST, "allow", "scope", lambda w, _: _acme(w)
+    ),
     "audit.verify": _auditing("audit.verify", _fixed()),
     "audit.proof": _auditing("audit.proof", _fixed("event:0")),
     "audit.checkpoint": _auditing("audit.checkpoint", _fixed()),
