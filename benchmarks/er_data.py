@@ -263,3 +263,17 @@ def bcubed(pred: Mapping[str, Hashable], true: Mapping[str, Hashable]) -> PRF:
     r = float((both / true_size).mean())
     f = 2 * p * r / (p + r) if p + r else 0.0
     return PRF(p, r, f)
+
+
+# --------------------------------------------------------------------------- memory
+
+
+def own_peak_mb() -> float:
+    """This process's own peak resident memory (VmHWM), in MB.
+
+    Not `ru_maxrss` of a child: Linux keeps that high-water mark across `execve`, so a
+    child started by a big parent reports the parent's size."""
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    raise RuntimeError("no VmHWM in /proc/self/status")

@@ -453,7 +453,7 @@ def run_baseline(set_name: str, log_path: Path | None = None) -> Metrics:
             return {"set": set_name, "error": f"exit {proc.returncode}: {tail}"}
         metrics: Metrics = json.loads(out_path.read_text())
     metrics["wall_s"] = wall
-    metrics["peak_mb"] = usage.ru_maxrss / 1024  # Linux: KiB
+    metrics["peak_mb"] = metrics.pop("own_peak_mb", usage.ru_maxrss / 1024)
     return metrics
 
 
@@ -486,7 +486,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.worker:
-        args.out.write_text(json.dumps(run_in_process(args.worker)))
+        result = run_in_process(args.worker)
+        result["own_peak_mb"] = er_data.own_peak_mb()
+        args.out.write_text(json.dumps(result))
         return 0
     names = [s.strip() for s in args.sets.split(",") if s.strip()]
     unknown = sorted(set(names) - set(SETS) - set(VARIANTS))
