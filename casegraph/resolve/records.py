@@ -174,9 +174,11 @@ def _names(props: Mapping[str, list[str]], person: bool) -> dict[str, tuple[str,
     if not parsed:
         return {}
     parsed.sort(key=lambda tp: (len(tp[0]), tp[0]))
-    if person and not firsts and len(parsed[0][0]) > 1:
+    # Without firstName/lastName, only a two-word name says which word is which (up to
+    # order, which the comparison forgives); the last of three may be a patronymic.
+    if person and not firsts and len(parsed[0][0]) == 2:
         firsts = [parsed[0][0][0]]
-    if person and not lasts and len(parsed[0][0]) > 1:
+    if person and not lasts and len(parsed[0][0]) == 2:
         lasts = [parsed[0][0][-1]]
     return {
         "name": _unique(" ".join(tokens) for tokens, _ in parsed),

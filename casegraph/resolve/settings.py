@@ -311,9 +311,9 @@ def _training(
     """Deterministic rules (for the prior) and EM blocking rules.
 
     EM cannot learn the weights of a comparison that its blocking rule fixes, so it runs
-    once blocked on the whole name (learning everything else) and once blocked on the
-    first kept key without a name part or an array (Splink's EM cannot explode arrays),
-    learning the names.
+    once blocked on the whole name and the countries (learning everything else) and
+    once blocked on the first kept key without a name part or an array (Splink's EM
+    cannot explode arrays), learning the names and countries.
     """
     from splink import block_on
 
@@ -326,7 +326,13 @@ def _training(
     compared = [c for c in ("date", "identifier", "email", "phone", "address", "place") if has[c]]
     if not compared:  # blocked on names, EM would have nothing left to learn
         return deterministic, []
-    em: list[Rule] = [block_on("name_sorted")]
+    # Different people who share a name often share a country too (a common name of
+    # that country): blocked on the name alone, EM can take "same country" for "same
+    # person" and learn that dates disagree among matches. Within one country, it must
+    # tell them apart by everything else.
+    em: list[Rule] = [
+        block_on("name_sorted", "country") if has["country"] else block_on("name_sorted")
+    ]
     for key in EM_KEYS:
         if all(has[col] for col, _ in key) and counts.get(key, limit + 1) <= limit:
             em.append(block_rule(key))
