@@ -192,8 +192,9 @@ def _start(
     return run
 
 
-def _pending(conn: Connection, loaded: LoadedRecords, run: _Run) -> list[str]:
-    """Entities to score: new, changed, or (full run) not yet scored by this run."""
+def _pending(conn: Connection, loaded: LoadedRecords, run: _Run) -> tuple[list[str], set[str]]:
+    """Entities to score: new, changed, or (full run) not yet scored by this run; and
+    which of them have results of an earlier run to forget."""
     query = select(
         resolve_entity.c.entity_id, resolve_entity.c.fingerprint, resolve_entity.c.run_id
     )
@@ -207,7 +208,7 @@ def _pending(conn: Connection, loaded: LoadedRecords, run: _Run) -> list[str]:
             or (run.full and previous[1] != run.id)
         ):
             pending.append(entity_id)
-    return pending
+    return pending, {e for e in pending if e in stored}
 
 
 def _forget_gone(conn: Connection, loaded: LoadedRecords, names: list[str]) -> int:
@@ -254,9 +255,11 @@ def _commit_chunk(
     chunk: list[str],
     pairs: list[ScoredPair],
     loaded: LoadedRecords,
+    scored_before: set[str],
 ) -> None:
     now = utc_now()
-    _forget(conn, chunk)
+    if stale := [e for e in chunk if e in scored_before]:  # a first run has none
+        _forget(conn, stale)
     if pairs:
         conn.execute(insert(resolve_pair), [_pair_row(p, run.id, now) for p in pairs])
     conn.execute(
@@ -334,7 +337,7 @@ def _work(
     loaded = load_records(store, store.policy.read_scope(ctx), names)
     with store.engine.begin() as conn:
         _forget_gone(conn, loaded, names)
-        pending = _pending(conn, loaded, run)
+        pending, scored_before = _pending(conn, loaded, run)
         judged = verdicts(conn)
     labels = [(a, b, v == "positive") for (a, b), v in judged.items() if v != "unsure"]
     chunks = [pending[i : i + chunk_size] for i in range(0, len(pending), chunk_size)]
@@ -351,7 +354,7 @@ def _work(
     written = 0
     for chunk, keep in zip(chunks, by_chunk, strict=True):
         with store.engine.begin() as conn:
-            _commit_chunk(conn, run, chunk, keep, loaded)
+            _commit_chunk(conn, run, chunk, keep, loaded, scored_before)
         written += len(keep)
         bar.advance(len(chunk))
         if isinstance(bar, PairProgress):
