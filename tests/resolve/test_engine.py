@@ -7,8 +7,10 @@ import math
 import pytest
 
 from casegraph.resolve.clusters import cluster
-from casegraph.resolve.engine import ScoredPair, score_pairs
+from casegraph.resolve.engine import ScoredPair, _cap_date_disagreement, _linker, score_pairs
 from casegraph.resolve.records import ResolveRecord, record_of
+from casegraph.resolve.settings import model_settings
+from casegraph.resolve.table import table_of
 from tests.resolve.data import FIRST as FIRST_NAMES
 from tests.resolve.data import LAST as LAST_NAMES
 from tests.resolve.data import people, statements
@@ -118,3 +120,36 @@ def test_data_without_any_duplicate_scores_without_error() -> None:
     pairs = score_pairs(records, threshold=0.0)
     assert all(0.0 <= p.probability <= 1.0 and not math.isnan(p.weight) for p in pairs)
     assert not [p for p in pairs if p.probability >= 0.5]
+
+
+def _date_levels(settings: object) -> dict[str, float]:
+    date = next(c for c in settings.comparisons if c.output_column_name == "date")  # type: ignore[attr-defined]
+    return {
+        lvl.label_for_charts: lvl.m_probability
+        for lvl in date.comparison_levels
+        if not lvl.is_null_level
+    }
+
+
+@pytest.mark.parametrize(("learned", "kept"), [(0.6, 0.2), (0.05, 0.05)])
+def test_a_date_disagreement_is_never_learned_as_common_among_matches(
+    learned: float, kept: float
+) -> None:
+    # With a name, a country and a date only, EM took namesakes for matches on the
+    # demo and learned that 60% of matches disagree on the date (historical_50k: 2%).
+    records, _ = people(count=20)
+    table = table_of(records)
+    spec = model_settings(table.profile, {}, len(table))
+    settings = _linker(table, spec)._settings_obj
+    levels = [lvl for c in settings.comparisons if c.output_column_name == "date"
+              for lvl in c.comparison_levels if not lvl.is_null_level]  # fmt: skip
+    other = next(lvl for lvl in levels if lvl._is_else_level)
+    rest = [lvl for lvl in levels if lvl is not other]
+    for lvl in rest:
+        lvl.m_probability = (1 - learned) / len(rest)
+    other.m_probability = learned
+    _cap_date_disagreement(settings)
+    m = _date_levels(settings)
+    assert m["All other comparisons"] == pytest.approx(kept)
+    assert sum(m.values()) == pytest.approx(1.0)
+    assert m["same date"] == pytest.approx((1 - kept) / len(rest))  # the rest scaled up
