@@ -81,6 +81,13 @@ class ModelSettings:
     tf_columns: list[str]
 
 
+#: "All words of one in the other" is adjusted by the name's frequency too (the more
+#: common of the two names): else "Harry Thompson" against "THOMPSON, Harry Edward"
+#: would weigh more than two identical common names. (Not the spelling levels: in a
+#: small registry every name is "common", and a reordered name would count for nothing.)
+_NAME_TF: dict[str, Any] = {"tf_adjustment_column": "name", "tf_adjustment_weight": 1.0}
+
+
 def _name_comparison(has: Mapping[str, bool], profile: Profile) -> Any:
     import splink.comparison_level_library as cll
     import splink.comparison_library as cl
@@ -99,7 +106,7 @@ def _name_comparison(has: Mapping[str, bool], profile: Profile) -> Any:
     levels.append(cll.JaroWinklerLevel("name", 0.95).configure(label_for_charts="near spelling"))
     levels.append(
         cll.ArraySubsetLevel("name_tokens").configure(
-            label_for_charts="all words of one in the other"
+            label_for_charts="all words of one in the other", **_NAME_TF
         )
     )
     person = has["first_name"] and has["last_name"]

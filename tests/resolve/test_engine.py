@@ -153,3 +153,32 @@ def test_a_date_disagreement_is_never_learned_as_common_among_matches(
     assert m["All other comparisons"] == pytest.approx(kept)
     assert sum(m.values()) == pytest.approx(1.0)
     assert m["same date"] == pytest.approx((1 - kept) / len(rest))  # the rest scaled up
+
+
+def test_a_common_name_counts_less_at_the_fuzzier_name_levels_too() -> None:
+    # "Harry Thompson" against "THOMPSON, Harry Edward" (all words of one in the other)
+    # must not weigh more than two identical common names do.
+    records = []
+    for n in range(30):  # thirty different John Smiths
+        eid = f"js{n}"
+        born = "1940-01-10" if n < 2 else f"19{40 + n}-0{1 + n % 9}-1{n % 10}"
+        record = record_of(eid, statements(eid, "Person", name="John Smith", birthDate=born))
+        assert record is not None
+        records.append(record)
+    for eid, name, born in (("js-long", "SMITH, John Edward", "1940-01-10"),
+                            ("zq", "Zebulon Quirk", "1950-05-05"),
+                            ("zq-long", "QUIRK, Zebulon Edward", "1950-05-05")):  # fmt: skip
+        record = record_of(eid, statements(eid, "Person", name=name, birthDate=born))
+        assert record is not None
+        records.append(record)
+    records += people(count=30)[0]  # other people, with duplicates, to train on
+
+    def name_weight(left: str, right: str) -> float:
+        pair = next(p for p in pairs if {p.left, p.right} == {left, right})
+        return next(lvl.weight for lvl in pair.levels if lvl.comparison == "name")
+
+    pairs = score_pairs(records, threshold=0.0)
+    common = name_weight("js0", "js-long")
+    rare = name_weight("zq", "zq-long")
+    assert common < rare
+    assert common <= name_weight("js0", "js1")  # not above two identical common names
