@@ -17,7 +17,7 @@ from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from typing import NamedTuple
 
-from sqlalchemy import Connection, bindparam, delete, insert, or_, select, update
+from sqlalchemy import Connection, delete, insert, or_, select
 
 from casegraph.resolve.clusters import Clustering, cluster
 from casegraph.resolve.engine import DEFAULT_THRESHOLD
@@ -132,21 +132,21 @@ def recluster(
     where = result.cluster_of()
     held = {ordered(*p) for p in result.held}
     refused = {ordered(*p) for p in result.refused}
-    changes = []
+    changes: list[tuple[str, str, str]] = []
     queue = 0
     for pair, (probability, old) in stored.items():
         current = judged.get(pair)
         status = _status(pair, probability, current, where, held, refused)
         queue += status in QUEUED and current is None
         if status != old:
-            changes.append({"l": pair[0], "r": pair[1], "s": status})
+            changes.append((status, pair[0], pair[1]))
     if changes:
-        conn.execute(
-            update(resolve_pair)
-            .where(
-                resolve_pair.c.left_id == bindparam("l"), resolve_pair.c.right_id == bindparam("r")
-            )
-            .values(status=bindparam("s")),
+        # A plain UPDATE executed many times by the driver: SQLAlchemy's per-row
+        # parameter processing doubled the time for a run's hundreds of thousands.
+        mark = "?" if conn.dialect.paramstyle == "qmark" else "%s"
+        conn.exec_driver_sql(
+            f"UPDATE {resolve_pair.name} SET status = {mark} "
+            f"WHERE left_id = {mark} AND right_id = {mark}",
             changes,
         )
     return ClusterStats(
