@@ -20,7 +20,8 @@ from casegraph.services.resolve import CHUNK_SIZE, RunSummary, canonical, judge,
 app = typer.Typer(
     help="Link the records that describe the same person or company.\n\n"
     "Without a sub-command, runs resolution: only entities that are new or changed since "
-    "the last run are scored, and an interrupted run resumes when you rerun it.\n\n"
+    "the last run are scored, and an interrupted run resumes when you rerun it. "
+    "One run at a time per store: a second one exits with code 11.\n\n"
     "Examples:\n\n"
     "  casegraph resolve\n\n"
     "  casegraph resolve --dataset registry --dataset leak --upper 0.9\n\n"
@@ -118,7 +119,11 @@ def run(
         int, typer.Option("--max-cluster", help="Hold merges that grow a cluster past this.")
     ] = DEFAULT_MAX_SIZE,
     chunk_size: Annotated[
-        int, typer.Option("--chunk-size", help="Entities scored per committed chunk.")
+        int,
+        typer.Option(
+            "--chunk-size",
+            help="Entities committed together (a killed run keeps each committed chunk).",
+        ),
     ] = CHUNK_SIZE,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
 ) -> None:
