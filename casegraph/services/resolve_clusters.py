@@ -21,6 +21,7 @@ from sqlalchemy import Connection, delete, insert, or_, select
 
 from casegraph.resolve.clusters import Clustering, cluster
 from casegraph.resolve.engine import DEFAULT_THRESHOLD
+from casegraph.store.engine import execute_many
 from casegraph.store.tables import resolve_cluster, resolve_judgement, resolve_pair
 
 #: Match probability below which a pair is not worth a review (the engine's floor).
@@ -141,12 +142,9 @@ def recluster(
         if status != old:
             changes.append((status, pair[0], pair[1]))
     if changes:
-        # A plain UPDATE executed many times by the driver: SQLAlchemy's per-row
-        # parameter processing doubled the time for a run's hundreds of thousands.
-        mark = "?" if conn.dialect.paramstyle == "qmark" else "%s"
-        conn.exec_driver_sql(
-            f"UPDATE {resolve_pair.name} SET status = {mark} "
-            f"WHERE left_id = {mark} AND right_id = {mark}",
+        execute_many(
+            conn,
+            f"UPDATE {resolve_pair.name} SET status = ? WHERE left_id = ? AND right_id = ?",
             changes,
         )
     return ClusterStats(

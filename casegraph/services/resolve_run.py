@@ -44,6 +44,7 @@ from casegraph.services.resolve_clusters import ordered, recluster, verdicts
 from casegraph.services.resolve_records import LoadedRecords, load_records
 from casegraph.services.store import Store
 from casegraph.services.work_lock import exclusive
+from casegraph.store.engine import execute_many
 from casegraph.store.tables import (
     dataset,
     resolve_entity,
@@ -246,17 +247,6 @@ def _pair_row(pair: ScoredPair, run_id: int, now: str) -> tuple[object, ...]:
             run_id, now)  # fmt: skip
 
 
-def _insert_pairs(conn: Connection, rows: list[tuple[object, ...]]) -> None:
-    """One plain INSERT, executed many times by the driver: SQLAlchemy's per-row
-    parameter processing took as long as the database for 259k pairs."""
-    mark = "?" if conn.dialect.paramstyle == "qmark" else "%s"
-    sql = (
-        f"INSERT INTO {resolve_pair.name} ({', '.join(PAIR_COLUMNS)}) "
-        f"VALUES ({', '.join([mark] * len(PAIR_COLUMNS))})"
-    )
-    conn.exec_driver_sql(sql, rows)
-
-
 def _commit_chunk(
     conn: Connection,
     run: _Run,
@@ -269,7 +259,12 @@ def _commit_chunk(
     if stale := [e for e in chunk if e in scored_before]:  # a first run has none
         _forget(conn, stale)
     if pairs:
-        _insert_pairs(conn, [_pair_row(p, run.id, now) for p in pairs])
+        marks = ", ".join("?" * len(PAIR_COLUMNS))
+        execute_many(
+            conn,
+            f"INSERT INTO {resolve_pair.name} ({', '.join(PAIR_COLUMNS)}) VALUES ({marks})",
+            [_pair_row(p, run.id, now) for p in pairs],
+        )
     conn.execute(
         insert(resolve_entity),
         [{"entity_id": e, "fingerprint": loaded.fingerprints[e], "run_id": run.id} for e in chunk],
@@ -359,11 +354,9 @@ def _work(
     for pair in scored:
         by_chunk[max(position.get(pair.left, -1), position.get(pair.right, -1))].append(pair)
     bar.start(description="writing", total=len(pending))
-    written = 0
     for chunk, keep in zip(chunks, by_chunk, strict=True):
         with store.engine.begin() as conn:
             _commit_chunk(conn, run, chunk, keep, loaded, scored_before)
-        written += len(keep)
         bar.advance(len(chunk))
         if isinstance(bar, PairProgress):
             bar.pairs(len(keep))
@@ -389,7 +382,7 @@ def _work(
         records=len(loaded.records),
         skipped=loaded.skipped,
         scored=len(pending),
-        pairs=written,
+        pairs=len(scored),
         merges=stats.merges,
         clusters=stats.clusters,
         queue=stats.queue,
