@@ -60,29 +60,16 @@ class RejectWriter:
         self._fh: IO[bytes] | None = None
 
     def write(self, seq: int, err: RowError) -> None:
-        self.write_record(
-            reject_record(
-                run_id=self.run_id,
-                seq=seq,
-                origin=err.origin,
-                column=err.column,
-                message=err.message,
-                raw=err.raw,
-            )
-        )
+        self._write(seq, err, REJECTED)
 
     def write_dropped(self, seq: int, value: DroppedValue) -> None:
+        self._write(seq, value, DROPPED)
+
+    def _write(self, seq: int, item: RowError | DroppedValue, kind: str) -> None:
         self.write_record(
-            reject_record(
-                run_id=self.run_id,
-                seq=seq,
-                origin=value.origin,
-                column=value.column,
-                message=value.message,
-                raw=value.raw,
-                kind=DROPPED,
-            )
-        )
+            reject_record(run_id=self.run_id, seq=seq, origin=item.origin,
+                          column=item.column, message=item.message, raw=item.raw, kind=kind)
+        )  # fmt: skip
 
     def write_record(self, record: dict[str, Any]) -> None:
         if self._fh is None:
