@@ -9,13 +9,16 @@ also across sources), a ``source_dataset`` column for two-source sets and a
 
 from __future__ import annotations
 
+import json
 import os
 import re
+import subprocess
+import time
 from collections.abc import Callable, Hashable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from itertools import combinations
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 import pandas as pd
 
@@ -277,3 +280,17 @@ def own_peak_mb() -> float:
         if line.startswith("VmHWM:"):
             return int(line.split()[1]) / 1024
     raise RuntimeError("no VmHWM in /proc/self/status")
+
+
+def run_worker(cmd: list[str], out_path: Path, log_path: Path) -> dict[str, Any]:
+    """Run a benchmark worker in a child process; its JSON result with the child's wall
+    time and peak memory (`own_peak_mb`, which the worker adds, see `own_peak_mb`).
+    A failed child raises `RuntimeError` with the end of its log."""
+    t0 = time.perf_counter()
+    with log_path.open("w") as fh:
+        code = subprocess.run(cmd, stdout=fh, stderr=subprocess.STDOUT, check=False).returncode
+    wall = time.perf_counter() - t0
+    if code != 0:
+        raise RuntimeError(f"exit {code}: {log_path.read_text()[-2000:]}")
+    metrics: dict[str, Any] = json.loads(out_path.read_text())
+    return {**metrics, "wall_s": wall, "peak_mb": metrics.pop("own_peak_mb")}

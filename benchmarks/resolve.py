@@ -34,7 +34,6 @@ import argparse
 import json
 import logging
 import os
-import subprocess
 import sys
 import tempfile
 import time
@@ -121,18 +120,12 @@ STAGES = {"ingest": stage_ingest, "resolve": stage_resolve}
 
 
 def _child(stage: str, set_name: str, work: Path) -> Metrics:
-    """One stage in a child process, with its wall time and peak RSS (MB)."""
-    out_path, log = work / f"{stage}.json", work / f"{stage}.log"
+    """One stage in a child process, with its wall time and peak memory (MB)."""
     cmd = [sys.executable, __file__, "--stage", stage, set_name, "--work", str(work)]
-    t0 = time.perf_counter()
-    with log.open("w") as fh:
-        proc = subprocess.Popen(cmd, stdout=fh, stderr=subprocess.STDOUT)
-        _, status, _ = os.wait4(proc.pid, 0)  # its ru_maxrss would include this process
-    wall = time.perf_counter() - t0
-    if os.waitstatus_to_exitcode(status) != 0:
-        raise RuntimeError(f"{stage} of {set_name} failed:\n{log.read_text()[-2000:]}")
-    metrics: Metrics = json.loads(out_path.read_text())
-    return {**metrics, "wall_s": wall, "peak_mb": metrics.pop("own_peak_mb")}
+    try:
+        return er_data.run_worker(cmd, work / f"{stage}.json", work / f"{stage}.log")
+    except RuntimeError as exc:
+        raise RuntimeError(f"{stage} of {set_name} failed: {exc}") from exc
 
 
 def _entity_ids(set_name: str, ds: er_data.ERDataset) -> dict[str, str]:

@@ -23,8 +23,6 @@ from __future__ import annotations
 import argparse
 import json
 import logging
-import os
-import subprocess
 import sys
 import tempfile
 import time
@@ -130,22 +128,14 @@ def run_casegraph(set_name: str) -> Metrics:
 
 
 def run_child(set_name: str) -> Metrics:
-    """`run_casegraph` in a child process, with its wall time and peak RSS (MB)."""
+    """`run_casegraph` in a child process, with its wall time and peak memory (MB)."""
     with tempfile.TemporaryDirectory() as tmp:
         out_path = Path(tmp) / "result.json"
-        log = Path(tmp) / "log.txt"
         cmd = [sys.executable, __file__, "--worker", set_name, "--out", str(out_path)]
-        t0 = time.perf_counter()
-        with log.open("w") as fh:
-            proc = subprocess.Popen(cmd, stdout=fh, stderr=subprocess.STDOUT)
-            _, status, usage = os.wait4(proc.pid, 0)
-        wall = time.perf_counter() - t0
-        if os.waitstatus_to_exitcode(status) != 0:
-            return {"set": set_name, "error": log.read_text()[-2000:]}
-        metrics: Metrics = json.loads(out_path.read_text())
-    metrics["wall_s"] = wall
-    metrics["peak_mb"] = usage.ru_maxrss / 1024
-    return metrics
+        try:
+            return er_data.run_worker(cmd, out_path, Path(tmp) / "log.txt")
+        except RuntimeError as exc:
+            return {"set": set_name, "error": str(exc)}
 
 
 def _resolve_s(r: Metrics) -> float | None:
@@ -205,7 +195,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.worker:
-        args.out.write_text(json.dumps(run_casegraph(args.worker)))
+        result = run_casegraph(args.worker)
+        result["own_peak_mb"] = er_data.own_peak_mb()
+        args.out.write_text(json.dumps(result))
         return 0
     names = [s.strip() for s in args.sets.split(",") if s.strip()]
     unknown = sorted(set(names) - set(SETS))

@@ -13,8 +13,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
-import subprocess
 import sys
 import tempfile
 import time
@@ -437,24 +435,14 @@ def run_in_process(set_name: str) -> Metrics:
 
 
 def run_baseline(set_name: str, log_path: Path | None = None) -> Metrics:
-    """Run one set in a child process; add wall time and peak RSS (MB) of that child."""
+    """Run one set in a child process; add its wall time and peak memory (MB)."""
     with tempfile.TemporaryDirectory() as tmp:
         out_path = Path(tmp) / "result.json"
-        log = log_path or Path(tmp) / "log.txt"
         cmd = [sys.executable, __file__, "--worker", set_name, "--out", str(out_path)]
-        t0 = time.perf_counter()
-        with log.open("w") as fh:
-            proc = subprocess.Popen(cmd, stdout=fh, stderr=subprocess.STDOUT)
-            _, status, usage = os.wait4(proc.pid, 0)
-        wall = time.perf_counter() - t0
-        proc.returncode = os.waitstatus_to_exitcode(status)
-        if proc.returncode != 0:
-            tail = log.read_text()[-2000:]
-            return {"set": set_name, "error": f"exit {proc.returncode}: {tail}"}
-        metrics: Metrics = json.loads(out_path.read_text())
-    metrics["wall_s"] = wall
-    metrics["peak_mb"] = metrics.pop("own_peak_mb", usage.ru_maxrss / 1024)
-    return metrics
+        try:
+            return er_data.run_worker(cmd, out_path, log_path or Path(tmp) / "log.txt")
+        except RuntimeError as exc:
+            return {"set": set_name, "error": str(exc)}
 
 
 def markdown_table(rows: Sequence[Metrics]) -> str:
