@@ -20,7 +20,11 @@ from collections.abc import Iterable, Set
 from dataclasses import dataclass, field
 from typing import Protocol
 
-__all__ = ["DEFAULT_MAX_SIZE", "DEFAULT_UPPER", "Clustering", "Pair", "cluster"]
+__all__ = ["DEFAULT_LOWER", "DEFAULT_MAX_SIZE", "DEFAULT_UPPER", "Clustering", "Pair", "cluster"]
+
+#: Pairs below this match probability are not kept (not worth a review); the pairs
+#: between it and `DEFAULT_UPPER` are the review queue.
+DEFAULT_LOWER = 0.1
 
 #: Match probability at or above which pairs merge without review: more likely the same
 #: than not (the probabilities are calibrated by the prior's re-estimation, and the

@@ -23,6 +23,7 @@ import numpy.typing as npt
 import pandas as pd
 from followthemoney import model as ftm
 
+from casegraph.resolve.clusters import DEFAULT_LOWER
 from casegraph.resolve.explain import LevelReached, ScoredPair, levels_of_model, scored_pairs
 from casegraph.resolve.prior import estimate_prior, probability
 from casegraph.resolve.records import ResolveRecord
@@ -31,9 +32,8 @@ from casegraph.resolve.table import Table, pair_counts, table_of
 
 __all__ = ["DEFAULT_THRESHOLD", "MIN_LABELS", "LevelReached", "ScoredPair", "score_pairs"]
 
-#: Pairs below this match probability are not returned (not worth a review); the pairs
-#: between it and the clusters' upper threshold are the review queue.
-DEFAULT_THRESHOLD = 0.1
+#: Pairs below this match probability are not returned (`clusters.DEFAULT_LOWER`).
+DEFAULT_THRESHOLD = DEFAULT_LOWER
 #: Splink returns the pairs above this probability (at its own prior) for the prior's
 #: re-estimation; the rest are too unlikely to change it.
 PREDICT_FLOOR = 0.001

@@ -19,13 +19,12 @@ from typing import NamedTuple
 
 from sqlalchemy import Connection, delete, insert, or_, select
 
-from casegraph.resolve.clusters import Clustering, cluster
-from casegraph.resolve.engine import DEFAULT_THRESHOLD
+from casegraph.resolve.clusters import DEFAULT_LOWER, Clustering, cluster
 from casegraph.store.engine import execute_many
 from casegraph.store.tables import resolve_cluster, resolve_judgement, resolve_pair
 
 #: Match probability below which a pair is not worth a review (the engine's floor).
-LOWER = DEFAULT_THRESHOLD
+LOWER = DEFAULT_LOWER
 QUEUED = ("review", "held")
 VERDICTS = ("positive", "negative", "unsure")
 

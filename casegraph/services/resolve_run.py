@@ -31,7 +31,7 @@ from sqlalchemy import Connection, delete, insert, select, update
 from casegraph.errors import InvalidInputError
 from casegraph.ingest.progress import NoProgress, Progress
 from casegraph.resolve.clusters import DEFAULT_MAX_SIZE, DEFAULT_UPPER
-from casegraph.resolve.engine import ScoredPair, score_pairs
+from casegraph.resolve.explain import ScoredPair
 from casegraph.resolve.records import ResolveRecord
 from casegraph.security.audit_event import ActionClass, dataset_object
 from casegraph.security.context import Context
@@ -71,6 +71,9 @@ def _score(
     record is pending)."""
     if not pending:
         return []
+    # Splink, DuckDB and pandas load here, not when any command starts (0.5 s).
+    from casegraph.resolve.engine import score_pairs
+
     new = None if len(pending) == len(records) else set(pending)
     return score_pairs(records, new=new, labels=labels, prior=prior)
 
